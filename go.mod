@@ -1,0 +1,3 @@
+module github.com/jobplane/jobplane
+
+go 1.26.8
