@@ -1,0 +1,65 @@
+// Package storetest is the behavioural suite every store driver passes.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jobplane/jobplane/internal/store"
+)
+
+// Opener opens a store over the same data each time it is called with the
+// same t: reopening must find what was written before.
+type Opener func(t *testing.T) store.Store
+
+// Run runs the suite against a driver.
+func Run(t *testing.T, open Opener) {
+	t.Run("a new store reports its identity and schema version", func(t *testing.T) {
+		ctx := context.Background()
+		s := open(t)
+		defer s.Close()
+		if err := s.Ping(ctx); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			t.Fatalf("Info: %v", err)
+		}
+		if info.InstanceID == "" || info.SchemaVersion < 1 {
+			t.Fatalf("Info = %+v, want an instance id and a schema version", info)
+		}
+	})
+	t.Run("reopening keeps the identity", func(t *testing.T) {
+		ctx := context.Background()
+		s := open(t)
+		first, err := s.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		s = open(t)
+		defer s.Close()
+		again, err := s.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again != first {
+			t.Fatalf("after reopen Info = %+v, want %+v", again, first)
+		}
+	})
+	t.Run("a closed store refuses to work", func(t *testing.T) {
+		s := open(t)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(context.Background()); !errors.Is(err, store.ErrClosed) {
+			t.Fatalf("Ping after Close = %v, want ErrClosed", err)
+		}
+		if err := s.Close(); !errors.Is(err, store.ErrClosed) {
+			t.Fatalf("second Close = %v, want ErrClosed", err)
+		}
+	})
+}
