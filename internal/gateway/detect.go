@@ -34,7 +34,7 @@ func (t Target) String() string { return targetNames[t] }
 // shape name, and the absolute shape id with '#' replaced by '.'
 // (spec/snowball.md §1.3).
 var snowballService = map[string]bool{
-	"AWSIESnowballJobManagementService":                       true,
+	"AWSIESnowballJobManagementService":                        true,
 	"com.amazonaws.snowball.AWSIESnowballJobManagementService": true,
 }
 

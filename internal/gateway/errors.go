@@ -101,7 +101,7 @@ func (s3Errors) validation(op *schema.Operation, e *schema.ValidationError) apie
 }
 
 func (s3Errors) auth(e *sigv4.Error) apierror.Coded { return xmlAuthError(e) }
-func (s3Errors) internal() apierror.Coded          { return apierror.Internal("InternalError") }
+func (s3Errors) internal() apierror.Coded           { return apierror.Internal("InternalError") }
 
 // s3ControlErrors: the job operations model BadRequestException (and ListJobs
 // InvalidRequestException); jobplane uses the modeled code so that SDKs

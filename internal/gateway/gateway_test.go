@@ -134,7 +134,7 @@ func (s *server) httpClient() *http.Client {
 func (s *server) s3control(key string) *awss3control.Client {
 	return awss3control.New(awss3control.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(s.url), HTTPClient: s.httpClient(),
-		Credentials: credentials.NewStaticCredentialsProvider(key, "secret", ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, "secret", ""),
 		RetryMaxAttempts: 1,
 	})
 }
@@ -142,7 +142,7 @@ func (s *server) s3control(key string) *awss3control.Client {
 func (s *server) snowball() *awssnowball.Client {
 	return awssnowball.New(awssnowball.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(s.url), HTTPClient: s.httpClient(),
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
 		RetryMaxAttempts: 1,
 	})
 }
@@ -150,7 +150,7 @@ func (s *server) snowball() *awssnowball.Client {
 func (s *server) s3client(pathStyle bool) *awss3.Client {
 	return awss3.New(awss3.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(s.url), HTTPClient: s.httpClient(), UsePathStyle: pathStyle,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
 		RetryMaxAttempts: 1,
 	})
 }
