@@ -69,6 +69,14 @@ type fakeS3 struct {
 	s3.UnimplementedService
 	mu   sync.Mutex
 	gets [][2]string
+	put  func(context.Context, *s3.PutObjectRequest) (*s3.PutObjectOutput, error)
+}
+
+func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectRequest) (*s3.PutObjectOutput, error) {
+	if f.put == nil {
+		return f.UnimplementedService.PutObject(ctx, in)
+	}
+	return f.put(ctx, in)
 }
 
 func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectRequest) (*s3.GetObjectOutput, error) {
