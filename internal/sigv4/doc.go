@@ -13,6 +13,10 @@
 //		...
 //	}
 //
+// With authentication off the gateway still calls Parse, to learn the
+// access key id and so the caller's account, and decodes aws-chunked bodies
+// with ChunkedOptionsFor(r, q, "") which checks framing but no signatures.
+//
 // Every failure is an *Error whose Kind the gateway maps to the error code
 // of the service being called (S3's SignatureDoesNotMatch, Snowball's
 // InvalidSignatureException, ...); this package knows nothing of those codes.

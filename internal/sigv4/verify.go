@@ -71,7 +71,7 @@ func (q *Request) Verify(r *http.Request, secret string, now time.Time, bodyHash
 			AccessKeyID:       q.AccessKeyID,
 			SignatureProvided: q.Signature,
 			CanonicalRequest:  string(canonical),
-			StringToSign:      string(q.appendStringToSign(nil, "AWS4-HMAC-SHA256", canonical)),
+			StringToSign:      string(q.appendStringToSign(nil, Algorithm, canonical)),
 		}
 	}
 	if bodyHash != "" && IsHexSHA256(q.PayloadHash) && !strings.EqualFold(bodyHash, q.PayloadHash) {

@@ -53,8 +53,8 @@ func TestDecodeInputReadsRequestsAsClientsSendThem(t *testing.T) {
 			 "Resources": {"S3Resources": [{"BucketArn": "arn:aws:s3:::b"}]}, "ShippingOption": "SECOND_DAY"}`,
 			want: &snowball.CreateJobRequest{
 				JobType: ptr(snowball.JobType("IMPORT")), SnowballType: ptr(snowball.SnowballType("EDGE")),
-				AddressId: aws.String("ADID1234ab12-3eec-4eb3-9be6-9374c10eb51b"),
-				Resources: &snowball.JobResource{S3Resources: []snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::b")}}},
+				AddressId:      aws.String("ADID1234ab12-3eec-4eb3-9be6-9374c10eb51b"),
+				Resources:      &snowball.JobResource{S3Resources: []snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::b")}}},
 				ShippingOption: ptr(snowball.ShippingOption("SECOND_DAY")),
 			},
 		},

@@ -43,4 +43,3 @@ func FuzzDecodeInput(f *testing.F) {
 		}
 	})
 }
-

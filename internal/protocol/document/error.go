@@ -16,6 +16,7 @@ type Error struct {
 	Message string
 }
 
+// Error renders the path and the message.
 func (e *Error) Error() string {
 	if e.Path == "" {
 		return e.Message

@@ -32,14 +32,18 @@ type Encoder interface {
 	// EndMap closes the map.
 	EndMap()
 
+	// String writes a string or enum value.
 	String(s string)
+	// Bool writes a boolean.
 	Bool(b bool)
+	// Int writes an integer or long.
 	Int(i int64)
 	// Double writes a double shape; Float a float shape.
 	Double(f float64)
 	Float(f float32)
 	// Timestamp writes a timestamp; encoders keep milliseconds.
 	Timestamp(t time.Time)
+	// Blob writes binary data (base64 text in JSON, a byte string in CBOR).
 	Blob(p []byte)
 }
 

@@ -116,7 +116,7 @@ func (c *Codec) EncodeOutput(w http.ResponseWriter, r *http.Request, op *schema.
 	if contentType != "" && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType)
 	}
-	if buf != nil && stream == nil && h.Get("Content-Length") == "" {
+	if buf != nil && buf.Len() > 0 && h.Get("Content-Length") == "" {
 		h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	}
 	w.WriteHeader(status)

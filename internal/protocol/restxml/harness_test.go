@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -18,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 
-	"github.com/jobplane/jobplane/internal/apierror"
 	s3api "github.com/jobplane/jobplane/internal/api/s3"
 	s3controlapi "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/apierror"
 	"github.com/jobplane/jobplane/internal/protocol"
 	"github.com/jobplane/jobplane/internal/protocol/restxml"
 	"github.com/jobplane/jobplane/internal/schema"
@@ -266,16 +265,6 @@ func assertSame(t *testing.T, what string, ours, sdk any, skip ...string) {
 	for _, d := range sameAs(ours, sdk, skip...) {
 		t.Errorf("%s%s", what, d)
 	}
-}
-
-// readAll drains an SDK output stream.
-func readAll(t *testing.T, r io.Reader) string {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 var ctx = context.Background()

@@ -77,75 +77,90 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// match binds the request path segments (still escaped) to the template.
-// raw is the escaped path without its leading slash, used for the greedy
-// label, which takes its part of the path with slashes. ok is false when
-// the path does not fit.
-func (rt *route) match(segs []string, raw string) (params protocol.Params, ok bool) {
+// fits reports whether the request path segments (still escaped) fit the
+// template. raw is the escaped path without its leading slash. It allocates
+// nothing: labels are only decoded for the route that wins.
+func (rt *route) fits(segs []string, raw string) bool {
 	if rt.greedy < 0 {
-		// A trailing slash is not a segment: S3's "/bucket/" is "/bucket".
-		if len(segs) == len(rt.segs)+1 && segs[len(segs)-1] == "" {
-			segs = segs[:len(segs)-1]
-		}
-		if len(segs) != len(rt.segs) {
-			return nil, false
-		}
-		return rt.bind(segs, rt.segs, nil)
+		segs = trimTrailing(segs, len(rt.segs))
+		return len(segs) == len(rt.segs) && literalsFit(segs, rt.segs)
 	}
 	before, after := rt.segs[:rt.greedy], rt.segs[rt.greedy+1:]
 	if len(segs) < len(before)+len(after)+1 {
-		return nil, false
+		return false
 	}
-	params, ok = rt.bind(segs[:len(before)], before, nil)
-	if !ok {
-		return nil, false
+	if !literalsFit(segs[:len(before)], before) || !literalsFit(segs[len(segs)-len(after):], after) {
+		return false
 	}
-	params, ok = rt.bind(segs[len(segs)-len(after):], after, params)
-	if !ok {
-		return nil, false
-	}
-	// The greedy label is the raw path between the fixed prefix and suffix
-	// segments, so "a//b/" keeps its empty and trailing segments.
-	start := 0
-	for range before {
-		start += strings.IndexByte(raw[start:], '/') + 1
-	}
-	end := len(raw)
-	for range after {
-		end = strings.LastIndexByte(raw[:end], '/')
-	}
-	if start > end {
-		return nil, false
-	}
-	v, err := url.PathUnescape(raw[start:end])
-	if err != nil || v == "" {
-		return nil, false
-	}
-	if params == nil {
-		params = make(protocol.Params, 1)
-	}
-	params[rt.segs[rt.greedy].label] = v
-	return params, true
+	start, end := rt.greedySpan(raw)
+	return start < end
 }
 
-func (rt *route) bind(segs []string, tmpl []segment, params protocol.Params) (protocol.Params, bool) {
-	for i, t := range tmpl {
-		if t.label == "" {
-			if segs[i] != t.literal {
-				return nil, false
-			}
-			continue
-		}
-		v, err := url.PathUnescape(segs[i])
-		if err != nil || v == "" {
-			return nil, false
-		}
-		if params == nil {
-			params = make(protocol.Params, 2)
-		}
-		params[t.label] = v
+// trimTrailing drops the empty segment of a trailing slash when the template
+// has one segment fewer: S3's "/bucket/" is "/bucket".
+func trimTrailing(segs []string, n int) []string {
+	if len(segs) == n+1 && segs[n] == "" {
+		return segs[:n]
 	}
-	return params, true
+	return segs
+}
+
+func literalsFit(segs []string, tmpl []segment) bool {
+	for i, t := range tmpl {
+		if t.label == "" && segs[i] != t.literal || t.label != "" && segs[i] == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// greedySpan returns the byte range of raw that the greedy label takes: the
+// path between the fixed prefix and suffix segments, so "a//b/" keeps its
+// empty and trailing segments.
+func (rt *route) greedySpan(raw string) (start, end int) {
+	for range rt.greedy {
+		start += strings.IndexByte(raw[start:], '/') + 1
+	}
+	end = len(raw)
+	for range len(rt.segs) - rt.greedy - 1 {
+		end = strings.LastIndexByte(raw[:end], '/')
+	}
+	return start, end
+}
+
+// params decodes the label values of a path that fits the template.
+func (rt *route) params(segs []string, raw string) (protocol.Params, error) {
+	p := make(protocol.Params, 2)
+	bind := func(segs []string, tmpl []segment) error {
+		for i, t := range tmpl {
+			if t.label == "" {
+				continue
+			}
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
+				return err
+			}
+			p[t.label] = v
+		}
+		return nil
+	}
+	if rt.greedy < 0 {
+		return p, bind(trimTrailing(segs, len(rt.segs)), rt.segs)
+	}
+	after := rt.segs[rt.greedy+1:]
+	if err := bind(segs[:rt.greedy], rt.segs[:rt.greedy]); err != nil {
+		return nil, err
+	}
+	if err := bind(segs[len(segs)-len(after):], after); err != nil {
+		return nil, err
+	}
+	start, end := rt.greedySpan(raw)
+	v, err := url.PathUnescape(raw[start:end])
+	if err != nil {
+		return nil, err
+	}
+	p[rt.segs[rt.greedy].label] = v
+	return p, nil
 }
 
 // score ranks a route that matched the path and method; higher wins. The
@@ -201,17 +216,12 @@ func (c *Codec) Route(r *http.Request) (*schema.Operation, protocol.Params, erro
 	query := r.URL.Query()
 
 	var (
-		best       *route
-		bestScore  score
-		bestParams protocol.Params
-		pathFits   bool
+		best      *route
+		bestScore score
+		pathFits  bool
 	)
 	for _, rt := range c.routes {
-		if rt.op.Unroutable {
-			continue
-		}
-		params, ok := rt.match(segs, raw)
-		if !ok || !rt.queryFits(query) {
+		if rt.op.Unroutable || !rt.fits(segs, raw) || !rt.queryFits(query) {
 			continue
 		}
 		if rt.op.Method != r.Method || !c.knowsSubresources(rt, query) {
@@ -220,7 +230,7 @@ func (c *Codec) Route(r *http.Request) (*schema.Operation, protocol.Params, erro
 		}
 		s := rt.score(r.Header, query)
 		if best == nil || s.better(bestScore) {
-			best, bestScore, bestParams = rt, s, params
+			best, bestScore = rt, s
 		}
 	}
 	if best == nil {
@@ -231,10 +241,11 @@ func (c *Codec) Route(r *http.Request) (*schema.Operation, protocol.Params, erro
 		return nil, nil, protocol.Errorf(protocol.UnknownOperation,
 			"no operation of %s matches %s %s", c.model.ServiceID, r.Method, r.URL.EscapedPath())
 	}
-	if bestParams == nil {
-		bestParams = protocol.Params{}
+	params, err := best.params(segs, raw)
+	if err != nil {
+		return nil, nil, &protocol.DecodeError{Kind: protocol.BadParameter, Message: "invalid escape in the request path", Err: err}
 	}
-	return best.op, bestParams, nil
+	return best.op, params, nil
 }
 
 // queryFits reports whether every query literal of the template is present,
