@@ -88,3 +88,15 @@ func As(err error) (Coded, bool) {
 	}
 	return nil, false
 }
+
+// CopyHeader adds the extra response headers err carries, if it is an *Error
+// with any, to h.
+func CopyHeader(h http.Header, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return
+	}
+	for k, vs := range e.Header {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+}

@@ -60,7 +60,7 @@ func (a *authenticator) authenticate(r *http.Request, streaming bool) (caller.In
 	}
 	bodyHash := q.PayloadHash
 	if !streaming && !sigv4.IsStreaming(q.PayloadHash) && q.PayloadHash != sigv4.UnsignedPayload {
-		body, err := readDocument(r)
+		body, err := protocol.ReadDocument(r)
 		if err != nil {
 			return info, r, err
 		}
@@ -111,20 +111,4 @@ func hasAWSChunked(h http.Header) bool {
 		}
 	}
 	return false
-}
-
-// readDocument reads a document body, refusing one over the size limit.
-func readDocument(r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, protocol.MaxDocumentBytes+1))
-	r.Body.Close()
-	if err != nil {
-		return nil, protocol.Errorf(protocol.Malformed, "reading the request body: %v", err)
-	}
-	if len(body) > protocol.MaxDocumentBytes {
-		return nil, protocol.Errorf(protocol.TooLarge, "the request body exceeds %d bytes", protocol.MaxDocumentBytes)
-	}
-	return body, nil
 }

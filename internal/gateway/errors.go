@@ -36,6 +36,17 @@ func modeledError(op *schema.Operation, codes ...string) string {
 	return ""
 }
 
+// malformedXML and tooBig are how S3 and S3 Control refuse a document they
+// cannot read.
+func malformedXML() apierror.Coded {
+	return apierror.New("MalformedXML", http.StatusBadRequest,
+		"The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+func tooBig() apierror.Coded {
+	return apierror.New("MaxMessageLengthExceeded", http.StatusBadRequest, "Your request was too big.")
+}
+
 // xmlAuthError is how S3 and S3 Control answer authentication failures.
 func xmlAuthError(e *sigv4.Error) apierror.Coded {
 	switch e.Kind {
@@ -72,10 +83,9 @@ type s3Errors struct{}
 func (s3Errors) decode(op *schema.Operation, e *protocol.DecodeError) apierror.Coded {
 	switch e.Kind {
 	case protocol.Malformed:
-		return apierror.New("MalformedXML", http.StatusBadRequest,
-			"The XML you provided was not well-formed or did not validate against our published schema")
+		return malformedXML()
 	case protocol.TooLarge:
-		return apierror.New("MaxMessageLengthExceeded", http.StatusBadRequest, "Your request was too big.")
+		return tooBig()
 	case protocol.BadParameter:
 		return apierror.New("InvalidArgument", http.StatusBadRequest, e.Message).With("ArgumentName", e.Member)
 	}
@@ -86,8 +96,7 @@ func (s3Errors) decode(op *schema.Operation, e *protocol.DecodeError) apierror.C
 func (s3Errors) validation(op *schema.Operation, e *schema.ValidationError) apierror.Coded {
 	v := e.Violations[0]
 	if v.Location == schema.Body {
-		return apierror.New("MalformedXML", http.StatusBadRequest,
-			"The XML you provided was not well-formed or did not validate against our published schema")
+		return malformedXML()
 	}
 	name := ""
 	if v.Member != nil {
@@ -120,10 +129,9 @@ func (s3ControlErrors) badRequest(op *schema.Operation, msg string) apierror.Cod
 func (s s3ControlErrors) decode(op *schema.Operation, e *protocol.DecodeError) apierror.Coded {
 	switch e.Kind {
 	case protocol.Malformed:
-		return apierror.New("MalformedXML", http.StatusBadRequest,
-			"The XML you provided was not well-formed or did not validate against our published schema")
+		return malformedXML()
 	case protocol.TooLarge:
-		return apierror.New("MaxMessageLengthExceeded", http.StatusBadRequest, "Your request was too big.")
+		return tooBig()
 	case protocol.BadParameter:
 		return s.badRequest(op, e.Message)
 	case protocol.MethodNotAllowed:

@@ -4,7 +4,9 @@
 package protocol
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/jobplane/jobplane/internal/apierror"
@@ -92,4 +94,32 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // Errorf returns a DecodeError of the given kind.
 func Errorf(kind DecodeKind, format string, args ...any) *DecodeError {
 	return &DecodeError{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// ReadDocument reads a request's document body, refusing one larger than
+// MaxDocumentBytes with a DecodeError of kind TooLarge. It reads one byte past
+// the limit so that a body of exactly the limit is accepted and a larger one
+// is refused rather than cut. A missing body reads as empty.
+func ReadDocument(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > MaxDocumentBytes {
+		return nil, tooLarge()
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, MaxDocumentBytes+1)); err != nil {
+		return nil, &DecodeError{Kind: Malformed, Message: "cannot read the request body", Err: err}
+	}
+	if buf.Len() > MaxDocumentBytes {
+		return nil, tooLarge()
+	}
+	return buf.Bytes(), nil
+}
+
+func tooLarge() *DecodeError {
+	return Errorf(TooLarge, "the request document is larger than %d bytes", MaxDocumentBytes)
 }

@@ -1,7 +1,6 @@
 package awsjson
 
 import (
-	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -49,14 +48,8 @@ func (c *Codec) EncodeOutput(w http.ResponseWriter, _ *http.Request, op *schema.
 // the Smithy awsJson spec asks of servers.
 func (c *Codec) EncodeError(w http.ResponseWriter, _ *http.Request, err apierror.Coded, _ protocol.ErrorMeta) {
 	code := err.ErrorCode()
-	h := w.Header()
-	var ae *apierror.Error
-	if errors.As(err, &ae) {
-		for k, vs := range ae.Header {
-			h[k] = append([]string(nil), vs...)
-		}
-	}
-	h.Set("X-Amzn-ErrorType", code)
+	apierror.CopyHeader(w.Header(), err)
+	w.Header().Set("X-Amzn-ErrorType", code)
 	jw := getWriter()
 	defer putWriter(jw)
 	if werr := document.WriteError(jw, code, err); werr != nil {

@@ -1,9 +1,7 @@
 package restxml
 
 import (
-	"bytes"
 	"encoding/base64"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -69,7 +67,7 @@ func (c *Codec) DecodeInput(r *http.Request, op *schema.Operation, p protocol.Pa
 			return nil, err
 		}
 	case len(in.body) > 0:
-		doc, err := readDocument(r)
+		doc, err := protocol.ReadDocument(r)
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +256,7 @@ func (c *Codec) decodePayload(f reflect.Value, m *schema.Member, r *http.Request
 		f.Set(bv)
 		return nil
 	}
-	doc, err := readDocument(r)
+	doc, err := protocol.ReadDocument(r)
 	if err != nil || len(doc) == 0 {
 		return err
 	}
@@ -282,30 +280,4 @@ func (c *Codec) decodePayload(f reflect.Value, m *schema.Member, r *http.Request
 		return protocol.Errorf(protocol.Malformed, "unsupported payload type %s", m.Shape.Type)
 	}
 	return nil
-}
-
-// readDocument reads at most MaxDocumentBytes of the body. It reads one byte
-// more than the limit so that an oversized body is refused rather than cut.
-func readDocument(r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	if r.ContentLength > protocol.MaxDocumentBytes {
-		return nil, tooLarge()
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + 1)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r.Body, protocol.MaxDocumentBytes+1)); err != nil {
-		return nil, &protocol.DecodeError{Kind: protocol.Malformed, Message: "cannot read the request body", Err: err}
-	}
-	if buf.Len() > protocol.MaxDocumentBytes {
-		return nil, tooLarge()
-	}
-	return buf.Bytes(), nil
-}
-
-func tooLarge() *protocol.DecodeError {
-	return protocol.Errorf(protocol.TooLarge, "the request document is larger than %d bytes", protocol.MaxDocumentBytes)
 }

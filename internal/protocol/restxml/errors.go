@@ -37,12 +37,10 @@ func (c *Codec) EncodeError(w http.ResponseWriter, r *http.Request, err apierror
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
+	apierror.CopyHeader(h, err)
 	var fields func(xw *xmlWriter)
 	switch e := err.(type) {
 	case *apierror.Error:
-		for k, vs := range e.Header {
-			h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
-		}
 		fields = func(xw *xmlWriter) {
 			for _, f := range e.Fields {
 				xw.buf.WriteByte('<')

@@ -8,7 +8,6 @@ package rpcv2cbor
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -121,7 +120,7 @@ func (c *Codec) DecodeInput(r *http.Request, op *schema.Operation, _ protocol.Pa
 	if op.Input == nil {
 		return nil, nil
 	}
-	body, err := readBody(r)
+	body, err := protocol.ReadDocument(r)
 	if err != nil {
 		return nil, err
 	}
@@ -147,28 +146,4 @@ func (c *Codec) DecodeInput(r *http.Request, op *schema.Operation, _ protocol.Pa
 		return nil, de
 	}
 	return in, nil
-}
-
-// readBody reads the whole document, refusing one larger than
-// protocol.MaxDocumentBytes; it reads one byte past the limit to tell a body
-// of exactly the limit from a larger one.
-func readBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	if r.ContentLength > protocol.MaxDocumentBytes {
-		return nil, protocol.Errorf(protocol.TooLarge, "request body exceeds %d bytes", protocol.MaxDocumentBytes)
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, protocol.MaxDocumentBytes+1))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &protocol.DecodeError{Kind: protocol.TooLarge, Message: "request body is too large", Err: err}
-		}
-		return nil, &protocol.DecodeError{Kind: protocol.Malformed, Message: "reading the request body failed", Err: err}
-	}
-	if len(body) > protocol.MaxDocumentBytes {
-		return nil, protocol.Errorf(protocol.TooLarge, "request body exceeds %d bytes", protocol.MaxDocumentBytes)
-	}
-	return body, nil
 }

@@ -1,7 +1,6 @@
 package rpcv2cbor
 
 import (
-	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -54,13 +53,7 @@ func (c *Codec) EncodeError(w http.ResponseWriter, _ *http.Request, err apierror
 	if !strings.Contains(code, "#") {
 		typ = c.namespace + "#" + code
 	}
-	var ae *apierror.Error
-	if errors.As(err, &ae) {
-		h := w.Header()
-		for k, vs := range ae.Header {
-			h[k] = append([]string(nil), vs...)
-		}
-	}
+	apierror.CopyHeader(w.Header(), err)
 	cw := getWriter()
 	defer putWriter(cw)
 	if werr := document.WriteError(cw, typ, err); werr != nil {
