@@ -55,7 +55,12 @@ type logEntry struct {
 // logRequest writes the one line every request gets.
 func (g *Gateway) logRequest(ctx context.Context, e logEntry) {
 	level := slog.LevelInfo
-	if e.status >= 500 {
+	switch {
+	case e.status == http.StatusNotImplemented:
+		// An operation jobplane does not serve is the client's news, not
+		// a server fault.
+		level = slog.LevelWarn
+	case e.status >= 500:
 		level = slog.LevelError
 	}
 	if !g.log.Enabled(ctx, level) {

@@ -285,6 +285,11 @@ func (g *generator) emitErrors(b *bytes.Buffer) error {
 		fmt.Fprintf(b, "// ErrorCode returns the code of the error on the wire.\nfunc (e *%s) ErrorCode() string { return %q }\n\n", t, code)
 		fmt.Fprintf(b, "// HTTPStatusCode returns the HTTP status of the error.\nfunc (e *%s) HTTPStatusCode() int { return %d }\n\n", t, status)
 		fmt.Fprintf(b, "// ErrorMessage returns the error's message, or \"\".\nfunc (e *%s) ErrorMessage() string {\nif e == nil || e.Message == nil {\nreturn \"\"\n}\nreturn *e.Message\n}\n\n", t)
+		fault := "schema.ClientFault"
+		if s.Fault || status >= 500 {
+			fault = "schema.ServerFault"
+		}
+		fmt.Fprintf(b, "// ErrorFault says whether the client or the server is to blame.\nfunc (e *%s) ErrorFault() schema.Fault { return %s }\n\n", t, fault)
 		fmt.Fprintf(b, "// ErrorShape returns the model shape of the error.\nfunc (e *%s) ErrorShape() *schema.Shape { return %s }\n\n", t, shapeVar(n))
 	}
 	return nil

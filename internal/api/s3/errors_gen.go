@@ -35,6 +35,9 @@ func (e *AccessDenied) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *AccessDenied) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *AccessDenied) ErrorShape() *schema.Shape { return shapeAccessDenied }
 
@@ -60,6 +63,9 @@ func (e *BucketAlreadyExists) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *BucketAlreadyExists) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *BucketAlreadyExists) ErrorShape() *schema.Shape { return shapeBucketAlreadyExists }
@@ -89,6 +95,9 @@ func (e *BucketAlreadyOwnedByYou) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *BucketAlreadyOwnedByYou) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *BucketAlreadyOwnedByYou) ErrorShape() *schema.Shape { return shapeBucketAlreadyOwnedByYou }
 
@@ -117,6 +126,9 @@ func (e *EncryptionTypeMismatch) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *EncryptionTypeMismatch) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *EncryptionTypeMismatch) ErrorShape() *schema.Shape { return shapeEncryptionTypeMismatch }
 
@@ -144,6 +156,9 @@ func (e *IdempotencyParameterMismatch) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *IdempotencyParameterMismatch) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *IdempotencyParameterMismatch) ErrorShape() *schema.Shape {
@@ -175,6 +190,9 @@ func (e *InvalidObjectState) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidObjectState) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidObjectState) ErrorShape() *schema.Shape { return shapeInvalidObjectState }
 
@@ -200,6 +218,9 @@ func (e *InvalidRequest) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidRequest) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *InvalidRequest) ErrorShape() *schema.Shape { return shapeInvalidRequest }
@@ -227,6 +248,9 @@ func (e *InvalidWriteOffset) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidWriteOffset) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidWriteOffset) ErrorShape() *schema.Shape { return shapeInvalidWriteOffset }
 
@@ -252,6 +276,9 @@ func (e *NoSuchBucket) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *NoSuchBucket) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *NoSuchBucket) ErrorShape() *schema.Shape { return shapeNoSuchBucket }
@@ -279,6 +306,9 @@ func (e *NoSuchKey) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *NoSuchKey) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *NoSuchKey) ErrorShape() *schema.Shape { return shapeNoSuchKey }
 
@@ -304,6 +334,9 @@ func (e *NoSuchUpload) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *NoSuchUpload) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *NoSuchUpload) ErrorShape() *schema.Shape { return shapeNoSuchUpload }
@@ -332,6 +365,9 @@ func (e *ObjectAlreadyInActiveTierError) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *ObjectAlreadyInActiveTierError) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *ObjectAlreadyInActiveTierError) ErrorShape() *schema.Shape {
@@ -363,6 +399,9 @@ func (e *ObjectNotInActiveTierError) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *ObjectNotInActiveTierError) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *ObjectNotInActiveTierError) ErrorShape() *schema.Shape {
 	return shapeObjectNotInActiveTierError
@@ -390,6 +429,9 @@ func (e *TooManyParts) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *TooManyParts) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *TooManyParts) ErrorShape() *schema.Shape { return shapeTooManyParts }

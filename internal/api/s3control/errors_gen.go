@@ -33,6 +33,9 @@ func (e *BadRequestException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *BadRequestException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *BadRequestException) ErrorShape() *schema.Shape { return shapeBadRequestException }
 
@@ -58,6 +61,9 @@ func (e *BucketAlreadyExists) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *BucketAlreadyExists) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *BucketAlreadyExists) ErrorShape() *schema.Shape { return shapeBucketAlreadyExists }
@@ -87,6 +93,9 @@ func (e *BucketAlreadyOwnedByYou) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *BucketAlreadyOwnedByYou) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *BucketAlreadyOwnedByYou) ErrorShape() *schema.Shape { return shapeBucketAlreadyOwnedByYou }
 
@@ -112,6 +121,9 @@ func (e *IdempotencyException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *IdempotencyException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *IdempotencyException) ErrorShape() *schema.Shape { return shapeIdempotencyException }
@@ -139,6 +151,9 @@ func (e *InternalServiceException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InternalServiceException) ErrorFault() schema.Fault { return schema.ServerFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InternalServiceException) ErrorShape() *schema.Shape { return shapeInternalServiceException }
 
@@ -164,6 +179,9 @@ func (e *InvalidNextTokenException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidNextTokenException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *InvalidNextTokenException) ErrorShape() *schema.Shape { return shapeInvalidNextTokenException }
@@ -191,6 +209,9 @@ func (e *InvalidRequestException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidRequestException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidRequestException) ErrorShape() *schema.Shape { return shapeInvalidRequestException }
 
@@ -214,6 +235,9 @@ func (e *JobStatusException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *JobStatusException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *JobStatusException) ErrorShape() *schema.Shape { return shapeJobStatusException }
@@ -243,6 +267,9 @@ func (e *NoSuchPublicAccessBlockConfiguration) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *NoSuchPublicAccessBlockConfiguration) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *NoSuchPublicAccessBlockConfiguration) ErrorShape() *schema.Shape {
 	return shapeNoSuchPublicAccessBlockConfiguration
@@ -268,6 +295,9 @@ func (e *NotFoundException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *NotFoundException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *NotFoundException) ErrorShape() *schema.Shape { return shapeNotFoundException }
@@ -295,6 +325,9 @@ func (e *TooManyRequestsException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *TooManyRequestsException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *TooManyRequestsException) ErrorShape() *schema.Shape { return shapeTooManyRequestsException }
 
@@ -320,6 +353,9 @@ func (e *TooManyTagsException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *TooManyTagsException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *TooManyTagsException) ErrorShape() *schema.Shape { return shapeTooManyTagsException }

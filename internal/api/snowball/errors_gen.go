@@ -35,6 +35,9 @@ func (e *ClusterLimitExceededException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *ClusterLimitExceededException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *ClusterLimitExceededException) ErrorShape() *schema.Shape {
 	return shapeClusterLimitExceededException
@@ -62,6 +65,9 @@ func (e *ConflictException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *ConflictException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *ConflictException) ErrorShape() *schema.Shape { return shapeConflictException }
 
@@ -88,6 +94,9 @@ func (e *Ec2RequestFailedException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *Ec2RequestFailedException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *Ec2RequestFailedException) ErrorShape() *schema.Shape { return shapeEc2RequestFailedException }
 
@@ -113,6 +122,9 @@ func (e *InvalidAddressException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidAddressException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *InvalidAddressException) ErrorShape() *schema.Shape { return shapeInvalidAddressException }
@@ -142,6 +154,9 @@ func (e *InvalidInputCombinationException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidInputCombinationException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidInputCombinationException) ErrorShape() *schema.Shape {
 	return shapeInvalidInputCombinationException
@@ -170,6 +185,9 @@ func (e *InvalidJobStateException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidJobStateException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidJobStateException) ErrorShape() *schema.Shape { return shapeInvalidJobStateException }
 
@@ -195,6 +213,9 @@ func (e *InvalidNextTokenException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidNextTokenException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *InvalidNextTokenException) ErrorShape() *schema.Shape { return shapeInvalidNextTokenException }
@@ -223,6 +244,9 @@ func (e *InvalidResourceException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *InvalidResourceException) ErrorFault() schema.Fault { return schema.ClientFault }
+
 // ErrorShape returns the model shape of the error.
 func (e *InvalidResourceException) ErrorShape() *schema.Shape { return shapeInvalidResourceException }
 
@@ -248,6 +272,9 @@ func (e *KMSRequestFailedException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *KMSRequestFailedException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *KMSRequestFailedException) ErrorShape() *schema.Shape { return shapeKMSRequestFailedException }
@@ -277,6 +304,11 @@ func (e *ReturnShippingLabelAlreadyExistsException) ErrorMessage() string {
 	return *e.Message
 }
 
+// ErrorFault says whether the client or the server is to blame.
+func (e *ReturnShippingLabelAlreadyExistsException) ErrorFault() schema.Fault {
+	return schema.ClientFault
+}
+
 // ErrorShape returns the model shape of the error.
 func (e *ReturnShippingLabelAlreadyExistsException) ErrorShape() *schema.Shape {
 	return shapeReturnShippingLabelAlreadyExistsException
@@ -304,6 +336,9 @@ func (e *UnsupportedAddressException) ErrorMessage() string {
 	}
 	return *e.Message
 }
+
+// ErrorFault says whether the client or the server is to blame.
+func (e *UnsupportedAddressException) ErrorFault() schema.Fault { return schema.ClientFault }
 
 // ErrorShape returns the model shape of the error.
 func (e *UnsupportedAddressException) ErrorShape() *schema.Shape {
