@@ -16,7 +16,7 @@ type Store interface {
 	// error describing why not otherwise.
 	Ping(ctx context.Context) error
 	// Info MUST return the identity of the store's data: an id created with
-	// the store and the schema version its migrations reached.
+	// the store and, per component, the schema version its migrations reached.
 	Info(ctx context.Context) (Info, error)
 	// Close MUST flush every acknowledged write to durable storage and
 	// release the store; calls after Close return ErrClosed.
@@ -27,8 +27,9 @@ type Store interface {
 type Info struct {
 	// InstanceID is created once, when the store is first initialised.
 	InstanceID string
-	// SchemaVersion is the number of the last migration applied.
-	SchemaVersion int
+	// Migrations maps each component of the store ("meta", "jobs", ...) to
+	// the number of its last migration applied.
+	Migrations map[string]int
 }
 
 // ErrClosed is returned by a store used after Close.

@@ -1,39 +1,44 @@
 // Package sqlite is the embedded store driver: one SQLite database file under
 // jobplane's data directory, in WAL mode with full synchronous commits so that
-// an acknowledged write survives a crash, migrated at open by the versioned
-// SQL files embedded from migrations/.
+// an acknowledged write survives a crash. Each part of the store (meta, jobs,
+// objects, snowball) has its own numbered migrations, embedded from
+// migrations/<component>/, applied at open.
+//
+// Writes go through one writer that commits concurrent writes together
+// (group commit): each write runs in its own savepoint of a shared
+// transaction, and the transaction's single fsync makes all of them durable.
+// Reads use the other connections of the pool and never wait for the writer.
 package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"embed"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
-	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/jobplane/jobplane/internal/store"
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
 // FileName is the database file's name inside the data directory.
 const FileName = "jobplane.db"
+
+// maxBatch bounds the writes one transaction commits, so that a flood of
+// writers still sees commits at a steady pace.
+const maxBatch = 512
 
 // DB is the embedded store.
 type DB struct {
 	db     *sql.DB
+	writes chan *writeReq
 	closed atomic.Bool
+	mu     sync.RWMutex // held for reading by every call, for writing by Close
+	done   chan struct{}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -51,134 +56,172 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
-	s := &DB{db: db}
+	s := &DB{db: db, writes: make(chan *writeReq, maxBatch), done: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	go s.writer()
 	return s, nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// writeReq is one write waiting for the writer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return nil, err
+// write runs fn inside a write transaction and returns once that transaction
+// is durable. fn runs in a savepoint of a transaction other writes share: if
+// fn fails, only its own changes are undone and its error is returned; if the
+// commit fails, every write of the batch gets the commit's error. fn must be
+// quick and must not call write itself. write returns nil only when fn's
+// changes are committed.
+func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed.Load() {
+		return store.ErrClosed
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("store: migration %s is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrations.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migrations must be numbered 1, 2, ...; %s is out of sequence", m.name)
-		}
-	}
-	return out, nil
+	// Once queued, the write is decided by the writer: waiting for its
+	// verdict keeps "nil means committed" true even if ctx ends meanwhile.
+	return <-req.done
 }
 
-// migrate applies the pending migrations, each in its own transaction with
-// its version record, so a crash leaves the schema at a known version.
-func (s *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	current, err := s.version(ctx)
-	if err != nil {
-		return err
-	}
-	if current > len(ms) {
-		return fmt.Errorf("store: the data directory is at schema version %d, newer than this jobplane knows (%d)", current, len(ms))
-	}
-	for _, m := range ms[current:] {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: migration %s: %w", m.name, err)
-		}
-		now := time.Now().UTC().Format(time.RFC3339Nano)
-		if m.version == 1 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (id, instance_id, created_at) VALUES (1, ?, ?)`, newID(), now); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("store: %w", err)
+// writer commits batches of queued writes until the queue is closed.
+func (s *DB) writer() {
+	defer close(s.done)
+	batch := make([]*writeReq, 0, maxBatch)
+	for first := range s.writes {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case req, ok := <-s.writes:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, req)
+			default:
+				break fill
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, now); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: %w", err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("store: migration %s: %w", m.name, err)
-		}
+		s.commit(batch)
 	}
-	return nil
 }
 
-func (s *DB) version(ctx context.Context) (int, error) {
-	var v sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("store: %w", err)
+func (s *DB) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, req := range batch {
+			req.done <- fmt.Errorf("store: %w", err)
+		}
+		return
 	}
-	return int(v.Int64), nil
+	for i, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = savepoint(tx, req.fn)
+	}
+	if err := tx.Commit(); err != nil {
+		err = fmt.Errorf("store: commit: %w", err)
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, req := range batch {
+		req.done <- errs[i]
+	}
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+// savepoint runs fn so that its failure undoes only its own changes.
+func savepoint(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
+	if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+		if err != nil {
+			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := tx.Exec(`RELEASE w`); rerr != nil && err == nil {
+			err = fmt.Errorf("store: %w", rerr)
+		}
+	}()
+	return fn(tx)
+}
+
+// read returns the pool for queries, or ErrClosed. Reads see every write
+// whose write call has returned.
+func (s *DB) read() (*sql.DB, error) {
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	return s.db, nil
 }
 
 // Ping implements store.Store.
 func (s *DB) Ping(ctx context.Context) error {
-	if s.closed.Load() {
-		return store.ErrClosed
+	db, err := s.read()
+	if err != nil {
+		return err
 	}
-	return s.db.PingContext(ctx)
+	return db.PingContext(ctx)
 }
 
 // Info implements store.Store.
 func (s *DB) Info(ctx context.Context) (store.Info, error) {
-	if s.closed.Load() {
-		return store.Info{}, store.ErrClosed
+	db, err := s.read()
+	if err != nil {
+		return store.Info{}, err
 	}
-	var info store.Info
-	if err := s.db.QueryRowContext(ctx, `SELECT instance_id FROM meta WHERE id = 1`).Scan(&info.InstanceID); err != nil {
+	info := store.Info{Migrations: map[string]int{}}
+	if err := db.QueryRowContext(ctx, `SELECT instance_id FROM meta WHERE id = 1`).Scan(&info.InstanceID); err != nil {
 		return info, fmt.Errorf("store: %w", err)
 	}
-	v, err := s.version(ctx)
-	info.SchemaVersion = v
-	return info, err
+	rows, err := db.QueryContext(ctx, `SELECT component, MAX(version) FROM schema_migrations GROUP BY component`)
+	if err != nil {
+		return info, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var v int
+		if err := rows.Scan(&c, &v); err != nil {
+			return info, fmt.Errorf("store: %w", err)
+		}
+		info.Migrations[c] = v
+	}
+	return info, rows.Err()
 }
 
-// Close implements store.Store: it checkpoints the write-ahead log into the
-// database file and closes it.
+// Close implements store.Store: it waits for queued writes to commit,
+// checkpoints the write-ahead log into the database file and closes it.
 func (s *DB) Close() error {
+	s.mu.Lock()
 	if s.closed.Swap(true) {
+		s.mu.Unlock()
 		return store.ErrClosed
 	}
+	close(s.writes)
+	s.mu.Unlock()
+	<-s.done
 	_, _ = s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	return s.db.Close()
 }
