@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,6 +22,11 @@ type config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+
+	// Each API's own settings, declared in that API's setup file.
+	S3Control s3controlConfig
+	Snowball  snowballConfig
+	S3        s3Config
 }
 
 // option is one setting: a flag with an environment variable behind it.
@@ -30,7 +36,10 @@ type option struct {
 	set              func(c *config, v string) error
 }
 
-var options = []option{
+// options are every setting: the server's own, then each API's.
+var options = slices.Concat(serverOptions, s3controlOptions, snowballOptions, s3Options)
+
+var serverOptions = []option{
 	{"listen", "JOBPLANE_LISTEN", "address to serve HTTP on", "127.0.0.1:4588",
 		func(c *config, v string) error { c.Listen = v; return nil }},
 	{"data-dir", "JOBPLANE_DATA_DIR", "directory of jobplane's state (created if missing)", "./jobplane-data",

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jobplane/jobplane/internal/clock"
 	"github.com/jobplane/jobplane/internal/gateway"
 	"github.com/jobplane/jobplane/internal/sigv4"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
@@ -85,6 +86,15 @@ func serve(ctx context.Context, cfg *config, logOut io.Writer, ready chan<- stri
 		}
 	}()
 
+	env := &environment{cfg: cfg, store: st, clock: clock.Real{}, log: log}
+	var p providers
+	defer p.stop(log)
+	for _, setup := range []func(context.Context, *environment, *providers) error{setupS3, setupS3Control, setupSnowball} {
+		if err := setup(ctx, env, &p); err != nil {
+			return err
+		}
+	}
+
 	gw, err := gateway.New(gateway.Options{
 		Region:      cfg.Region,
 		S3Domain:    cfg.S3Domain,
@@ -92,6 +102,10 @@ func serve(ctx context.Context, cfg *config, logOut io.Writer, ready chan<- stri
 		Credentials: creds,
 		Logger:      log,
 		Health:      st.Ping,
+		Endpoints:   p.endpoints,
+		S3Control:   p.s3control,
+		Snowball:    p.snowball,
+		S3:          p.s3,
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/jobplane/jobplane/internal/api/s3"
@@ -45,6 +46,12 @@ type Options struct {
 	Now func() time.Time
 	// Health reports the state of the backing store for /_jobplane/health.
 	Health func(ctx context.Context) error
+
+	// Endpoints are jobplane's own endpoints besides /_jobplane/health, by
+	// path prefix, each starting with /_jobplane/ (e.g. "/_jobplane/snowball/"
+	// for the handler that advances Snowball jobs). The longest matching
+	// prefix serves a request.
+	Endpoints map[string]http.Handler
 
 	// The providers. A nil provider answers NotImplemented for every
 	// operation of its API.
@@ -91,6 +98,11 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	for prefix := range opts.Endpoints {
+		if !strings.HasPrefix(prefix, "/_jobplane/") || prefix == "/_jobplane/health" {
+			return nil, fmt.Errorf("gateway: endpoint %q must live under /_jobplane/ and not be the health endpoint", prefix)
+		}
 	}
 	auth, err := newAuthenticator(opts.Auth, opts.Credentials, opts.Now)
 	if err != nil {

@@ -457,3 +457,33 @@ func TestHealth(t *testing.T) {
 		})
 	}
 }
+
+func TestJobplaneEndpointsServeByLongestPrefix(t *testing.T) {
+	handler := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) })
+	}
+	s := newServer(t, gateway.Options{Endpoints: map[string]http.Handler{
+		"/_jobplane/snowball/":        handler("snowball"),
+		"/_jobplane/snowball/special": handler("special"),
+	}})
+	for path, want := range map[string]string{
+		"/_jobplane/snowball/jobs/JID1/advance": "snowball",
+		"/_jobplane/snowball/special":           "special",
+	} {
+		resp, err := http.Post(s.url+path, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if string(body) != want || resp.Header.Get("X-Amz-Request-Id") == "" {
+			t.Errorf("%s served %q, want %q", path, body, want)
+		}
+	}
+	resp, _ := http.Get(s.url + "/_jobplane/nothing")
+	if resp.StatusCode != 404 {
+		t.Errorf("unknown endpoint: %d", resp.StatusCode)
+	}
+	if _, err := gateway.New(gateway.Options{Endpoints: map[string]http.Handler{"/elsewhere": handler("x")}}); err == nil {
+		t.Error("an endpoint outside /_jobplane/ was accepted")
+	}
+}

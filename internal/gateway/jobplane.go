@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -38,8 +39,26 @@ func (g *Gateway) serveJobplane(w http.ResponseWriter, r *http.Request, ids requ
 		}
 		writeJSON(w, status, h)
 	default:
+		if h := g.endpoint(r.URL.Path); h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such jobplane endpoint: " + r.URL.Path})
 	}
+}
+
+// endpoint returns the handler registered for the longest prefix of path.
+func (g *Gateway) endpoint(path string) http.Handler {
+	var best string
+	for prefix := range g.opts.Endpoints {
+		if strings.HasPrefix(path, prefix) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	return g.opts.Endpoints[best]
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
