@@ -218,13 +218,14 @@ func TestAWSCLI(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want string
+		ok   string // what a successful answer prints
+		want string // else what the error must say
 	}{
-		{"s3control list-jobs gets an S3 Control NotImplemented error", []string{"s3control", "list-jobs", "--account-id", "123456789012"}, "(NotImplemented) when calling the ListJobs operation"},
-		{"snowball list-jobs gets a Snowball NotImplemented error", []string{"snowball", "list-jobs"}, "(NotImplemented) when calling the ListJobs operation"},
-		{"s3api list-buckets gets an S3 NotImplemented error", []string{"s3api", "list-buckets"}, "(NotImplemented) when calling the ListBuckets operation"},
-		{"a snowball job id of the right length but wrong form is a ValidationException", []string{"snowball", "describe-job", "--job-id", "JID-not-a-real-job-id-000000000000000000"}, "(ValidationException) when calling the DescribeJob operation"},
-		{"an S3 Control priority out of range is a BadRequestException", []string{"s3control", "update-job-priority", "--account-id", "123456789012", "--job-id", "00e123a4-c0d8-41f4-a0eb-b46f9ba5b07c", "--priority", "2147483648"}, "(BadRequestException) when calling the UpdateJobPriority operation"},
+		{"s3control list-jobs answers", []string{"s3control", "list-jobs", "--account-id", "123456789012"}, `"Jobs"`, "(NotImplemented) when calling the ListJobs operation"},
+		{"snowball list-jobs answers", []string{"snowball", "list-jobs"}, `"JobListEntries"`, "(NotImplemented) when calling the ListJobs operation"},
+		{"s3api list-buckets answers", []string{"s3api", "list-buckets"}, `"Buckets"`, "(NotImplemented) when calling the ListBuckets operation"},
+		{"a snowball job id of the right length but wrong form is a ValidationException", []string{"snowball", "describe-job", "--job-id", "JID-not-a-real-job-id-000000000000000000"}, "", "(ValidationException) when calling the DescribeJob operation"},
+		{"an S3 Control priority out of range is a BadRequestException", []string{"s3control", "update-job-priority", "--account-id", "123456789012", "--job-id", "00e123a4-c0d8-41f4-a0eb-b46f9ba5b07c", "--priority", "2147483648"}, "", "(BadRequestException) when calling the UpdateJobPriority operation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,7 +235,13 @@ func TestAWSCLI(t *testing.T) {
 			cmd.Env = env
 			out, err := cmd.CombinedOutput()
 			if err == nil {
-				t.Fatalf("aws %v succeeded, want an error:\n%s", tt.args, out)
+				if tt.ok == "" {
+					t.Fatalf("aws %v succeeded with:\n%s\nwant an error", tt.args, out)
+				}
+				if !strings.Contains(string(out), tt.ok) {
+					t.Fatalf("aws %v printed:\n%s\nwant output containing %s", tt.args, out, tt.ok)
+				}
+				return
 			}
 			if !strings.Contains(string(out), tt.want) {
 				t.Fatalf("aws %v printed:\n%s\nwant it to contain %q", tt.args, out, tt.want)
