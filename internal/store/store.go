@@ -18,6 +18,10 @@ type Store interface {
 	// Info MUST return the identity of the store's data: an id created with
 	// the store and, per component, the schema version its migrations reached.
 	Info(ctx context.Context) (Info, error)
+	// Secret MUST return the named secret: 32 random bytes created on the
+	// first call for that name and the same bytes on every later call, also
+	// after a restart and from every node sharing the store.
+	Secret(ctx context.Context, name string) ([]byte, error)
 	// Close MUST flush every acknowledged write to durable storage and
 	// release the store; calls after Close return ErrClosed.
 	Close() error

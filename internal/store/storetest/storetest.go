@@ -2,6 +2,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -49,6 +50,25 @@ func Run(t *testing.T, open Opener) {
 		}
 		if again.InstanceID != first.InstanceID || !maps.Equal(again.Migrations, first.Migrations) {
 			t.Fatalf("after reopen Info = %+v, want %+v", again, first)
+		}
+	})
+	t.Run("a secret is created once and kept", func(t *testing.T) {
+		ctx := context.Background()
+		s := open(t)
+		a, err := s.Secret(ctx, "tokens")
+		if err != nil || len(a) != 32 {
+			t.Fatalf("Secret = %x, %v", a, err)
+		}
+		b, _ := s.Secret(ctx, "other")
+		if bytes.Equal(a, b) {
+			t.Fatal("two names share a secret")
+		}
+		s.Close()
+		s = open(t)
+		defer s.Close()
+		again, err := s.Secret(ctx, "tokens")
+		if err != nil || !bytes.Equal(again, a) {
+			t.Fatalf("after reopen Secret = %x, %v, want %x", again, err, a)
 		}
 	})
 	t.Run("a closed store refuses to work", func(t *testing.T) {
