@@ -3,8 +3,8 @@ package report_test
 import (
 	"crypto/md5"
 	"encoding/csv"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
