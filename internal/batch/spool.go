@@ -1,0 +1,143 @@
+package batch
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/jobplane/jobplane/internal/batch/report"
+)
+
+// Spool keeps a running job's task results on local disk until the report
+// is written: an append-only file of records, made durable at each
+// checkpoint. A checkpoint records the spool's durable size; a job resumed
+// after a crash truncates its spool back to that size, dropping the records
+// of tasks that will run again, so that the report names every row once.
+type Spool struct {
+	f    *os.File
+	w    *bufio.Writer
+	size int64 // bytes appended, flushed or not
+}
+
+// OpenSpool opens the spool at path, creating it, and cuts it to size (the
+// size a checkpoint recorded; 0 for a new job).
+func OpenSpool(path string, size int64) (*Spool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi.Size() < size {
+		f.Close()
+		return nil, fmt.Errorf("batch: spool %s has %d bytes, the checkpoint recorded %d", path, fi.Size(), size)
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(size, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Spool{f: f, w: bufio.NewWriterSize(f, 256<<10), size: size}, nil
+}
+
+// Append adds a task's result. Write errors are kept by the buffer and
+// returned by the next Sync, which every checkpoint calls.
+func (s *Spool) Append(r report.Result) {
+	var buf [binary.MaxVarintLen64]byte
+	put := func(v string) {
+		n := binary.PutUvarint(buf[:], uint64(len(v)))
+		s.w.Write(buf[:n])
+		s.w.WriteString(v)
+		s.size += int64(n + len(v))
+	}
+	status := byte(0)
+	if r.Status == report.Failed {
+		status = 1
+	}
+	s.w.WriteByte(status)
+	n := binary.PutUvarint(buf[:], uint64(r.HTTPStatus))
+	s.w.Write(buf[:n])
+	s.size += int64(1 + n)
+	put(r.Bucket)
+	put(r.Key)
+	put(r.VersionID)
+	put(r.ErrorCode)
+	put(r.Message)
+}
+
+// Sync makes every appended record durable and returns the spool's size, to
+// record in a checkpoint.
+func (s *Spool) Sync() (int64, error) {
+	if err := s.w.Flush(); err != nil {
+		return 0, err
+	}
+	return s.size, s.f.Sync()
+}
+
+// Each calls fn for every record of the given status (report.Succeeded or
+// report.Failed), in the order they were appended, reading the spool from its
+// start; it flushes pending records first.
+func (s *Spool) Each(status string, fn func(report.Result) error) error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)
+	for {
+		rec, err := readRecord(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("batch: reading the spool: %w", err)
+		}
+		if rec.Status == status {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func readRecord(r *bufio.Reader) (report.Result, error) {
+	var rec report.Result
+	st, err := r.ReadByte()
+	if err != nil {
+		return rec, err
+	}
+	rec.Status = report.Succeeded
+	if st == 1 {
+		rec.Status = report.Failed
+	}
+	code, err := binary.ReadUvarint(r)
+	if err != nil {
+		return rec, io.ErrUnexpectedEOF
+	}
+	rec.HTTPStatus = int(code)
+	for _, dst := range []*string{&rec.Bucket, &rec.Key, &rec.VersionID, &rec.ErrorCode, &rec.Message} {
+		n, err := binary.ReadUvarint(r)
+		if err != nil || n > 1<<20 {
+			return rec, io.ErrUnexpectedEOF
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return rec, io.ErrUnexpectedEOF
+		}
+		*dst = string(b)
+	}
+	return rec, nil
+}
+
+// Close closes the spool's file.
+func (s *Spool) Close() error {
+	ferr := s.w.Flush()
+	return errors.Join(ferr, s.f.Close())
+}
