@@ -73,11 +73,12 @@ type writeReq struct {
 }
 
 // write runs fn inside a write transaction and returns once that transaction
-// is durable. fn runs in a savepoint of a transaction other writes share: if
-// fn fails, only its own changes are undone and its error is returned; if the
-// commit fails, every write of the batch gets the commit's error. fn must be
-// quick and must not call write itself. write returns nil only when fn's
-// changes are committed.
+// is durable. fn shares the transaction with other writes: if fn fails, only
+// its own changes are undone and its error is returned; if the commit fails,
+// every write of the batch gets the commit's error. fn must be quick, must
+// not call write itself, and may run more than once (a batch in which some
+// write fails is run again with a savepoint per write), so it must have no
+// effect outside tx. write returns nil only when fn's changes are committed.
 func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -118,13 +119,49 @@ func (s *DB) writer() {
 }
 
 func (s *DB) commit(batch []*writeReq) {
+	errs := s.commitOptimistic(batch)
+	if errs == nil {
+		// A write failed: the whole transaction was rolled back. Run the
+		// batch again with a savepoint per write, so that only the failing
+		// writes are undone.
+		errs = s.commitIsolated(batch)
+	}
+	for i, req := range batch {
+		req.done <- errs[i]
+	}
+}
+
+// commitOptimistic runs the batch in one transaction with no savepoints,
+// which costs two statements less per write. It returns nil, having rolled
+// everything back, when any write fails; the caller then isolates the writes.
+func (s *DB) commitOptimistic(batch []*writeReq) []error {
 	errs := make([]error, len(batch))
 	tx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
-		for _, req := range batch {
-			req.done <- fmt.Errorf("store: %w", err)
+		return fill(errs, fmt.Errorf("store: %w", err))
+	}
+	for i, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
 		}
-		return
+		if err := run(tx, req.fn); err != nil {
+			tx.Rollback()
+			return nil
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fill(errs, fmt.Errorf("store: commit: %w", err))
+	}
+	return errs
+}
+
+// commitIsolated runs each write of the batch in its own savepoint.
+func (s *DB) commitIsolated(batch []*writeReq) []error {
+	errs := make([]error, len(batch))
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fill(errs, fmt.Errorf("store: %w", err))
 	}
 	for i, req := range batch {
 		if err := req.ctx.Err(); err != nil {
@@ -141,9 +178,27 @@ func (s *DB) commit(batch []*writeReq) {
 			}
 		}
 	}
-	for i, req := range batch {
-		req.done <- errs[i]
+	return errs
+}
+
+// fill sets every error not set yet to err.
+func fill(errs []error, err error) []error {
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
 	}
+	return errs
+}
+
+// run calls fn, turning a panic into an error.
+func run(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+	}()
+	return fn(tx)
 }
 
 // savepoint runs fn so that its failure undoes only its own changes.
@@ -152,9 +207,6 @@ func savepoint(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("store: write panicked: %v", p)
-		}
 		if err != nil {
 			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
 				err = errors.Join(err, rerr)
@@ -164,7 +216,7 @@ func savepoint(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
 			err = fmt.Errorf("store: %w", rerr)
 		}
 	}()
-	return fn(tx)
+	return run(tx, fn)
 }
 
 // read returns the pool for queries, or ErrClosed. Reads see every write
