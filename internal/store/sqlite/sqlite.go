@@ -32,6 +32,9 @@ const FileName = "jobplane.db"
 // writers still sees commits at a steady pace.
 const maxBatch = 512
 
+// maxIdleConns is how many pooled connections stay open between requests.
+const maxIdleConns = 64
+
 // DB is the embedded store.
 type DB struct {
 	db     *sql.DB
@@ -56,6 +59,10 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
+	// Keep the connections of concurrent readers open: database/sql keeps
+	// only two idle by default, and reopening a SQLite connection re-reads
+	// the schema and re-prepares every statement.
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &DB{db: db, writes: make(chan *writeReq, maxBatch), done: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

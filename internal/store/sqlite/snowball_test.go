@@ -1,0 +1,25 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jobplane/jobplane/internal/store/sqlite"
+	"github.com/jobplane/jobplane/internal/store/storetest"
+)
+
+func TestSnowballSuite(t *testing.T) {
+	dirs := map[*testing.T]string{}
+	storetest.RunSnowball(t, func(t *testing.T) storetest.SnowballDB {
+		dir, ok := dirs[t]
+		if !ok {
+			dir = t.TempDir()
+			dirs[t] = dir
+		}
+		s, err := sqlite.Open(context.Background(), dir)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	})
+}
