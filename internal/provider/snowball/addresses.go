@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/snowball"
 	"github.com/jobplane/jobplane/internal/store"
@@ -181,22 +182,16 @@ func (p *Provider) DescribeAddress(ctx context.Context, in *api.DescribeAddressR
 
 // DescribeAddresses implements api.Service.
 func (p *Provider) DescribeAddresses(ctx context.Context, in *api.DescribeAddressesRequest) (*api.DescribeAddressesResult, error) {
-	after, err := p.openCursor(ctx, "DescribeAddresses", "", in.NextToken)
+	recs, next, err := keysetPage(ctx, p, "DescribeAddresses", "", in.NextToken, in.MaxResults,
+		func(after *store.SnowballCursor, n int) ([]store.SnowballAddress, error) {
+			return p.st.ListSnowballAddresses(ctx, account(ctx), after, n)
+		},
+		func(r store.SnowballAddress) (time.Time, string) { return r.CreatedAt, r.ID })
 	if err != nil {
 		return nil, err
 	}
-	limit := pageSize(in.MaxResults)
-	recs, err := p.st.ListSnowballAddresses(ctx, account(ctx), after, limit+1)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.DescribeAddressesResult{Addresses: []api.Address{}}
-	for i, r := range recs {
-		if i == limit {
-			last := recs[limit-1]
-			out.NextToken = p.sealCursor(ctx, "DescribeAddresses", "", last.CreatedAt, last.ID)
-			break
-		}
+	out := &api.DescribeAddressesResult{Addresses: []api.Address{}, NextToken: next}
+	for _, r := range recs {
 		a, err := decodeAddress(r.Data)
 		if err != nil {
 			return nil, err

@@ -206,20 +206,15 @@ func (p *Provider) ListClusters(ctx context.Context, in *api.ListClustersRequest
 	if err := p.catchUp(ctx, false); err != nil {
 		return nil, err
 	}
-	after, err := p.openCursor(ctx, "ListClusters", "", in.NextToken)
+	cs, next, err := keysetPage(ctx, p, "ListClusters", "", in.NextToken, in.MaxResults,
+		func(after *store.SnowballCursor, n int) ([]store.SnowballCluster, error) {
+			return p.st.ListSnowballClusters(ctx, account(ctx), after, n)
+		},
+		func(c store.SnowballCluster) (time.Time, string) { return c.CreatedAt, c.ID })
 	if err != nil {
 		return nil, err
 	}
-	limit := pageSize(in.MaxResults)
-	cs, err := p.st.ListSnowballClusters(ctx, account(ctx), after, limit+1)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.ListClustersResult{ClusterListEntries: []api.ClusterListEntry{}}
-	if len(cs) > limit {
-		cs = cs[:limit]
-		out.NextToken = p.sealCursor(ctx, "ListClusters", "", cs[limit-1].CreatedAt, cs[limit-1].ID)
-	}
+	out := &api.ListClustersResult{ClusterListEntries: []api.ClusterListEntry{}, NextToken: next}
 	for _, c := range cs {
 		out.ClusterListEntries = append(out.ClusterListEntries, api.ClusterListEntry{ClusterId: ptr(c.ID),
 			ClusterState: ptr(api.ClusterState(c.State)), CreationDate: ptr(c.CreatedAt), Description: optional(c.Description)})

@@ -255,10 +255,6 @@ func (p *Provider) listJobs(ctx context.Context, op, clusterID string, token *st
 	if err := p.catchUp(ctx, false); err != nil {
 		return nil, nil, err
 	}
-	after, err := p.openCursor(ctx, op, clusterID, token)
-	if err != nil {
-		return nil, nil, err
-	}
 	limit := pageSize(max)
 	key := listKey{account: account(ctx), op: op, filter: clusterID, token: str(token), limit: limit}
 	version, err := p.st.SnowballJobsVersion(ctx, key.account)
@@ -268,14 +264,13 @@ func (p *Provider) listJobs(ctx context.Context, op, clusterID string, token *st
 	if page, ok := p.lists.get(key, version); ok {
 		return page.entries, page.next, nil
 	}
-	jobs, err := p.st.ListSnowballJobs(ctx, store.SnowballJobQuery{Account: key.account, ClusterID: clusterID, After: after, Limit: limit + 1})
+	jobs, next, err := keysetPage(ctx, p, op, clusterID, token, max,
+		func(after *store.SnowballCursor, n int) ([]store.SnowballJob, error) {
+			return p.st.ListSnowballJobs(ctx, store.SnowballJobQuery{Account: key.account, ClusterID: clusterID, After: after, Limit: n})
+		},
+		func(j store.SnowballJob) (time.Time, string) { return j.CreatedAt, j.ID })
 	if err != nil {
 		return nil, nil, err
-	}
-	var next *string
-	if len(jobs) > limit {
-		jobs = jobs[:limit]
-		next = p.sealCursor(ctx, op, clusterID, jobs[limit-1].CreatedAt, jobs[limit-1].ID)
 	}
 	entries := make([]api.JobListEntry, len(jobs))
 	for i := range jobs {

@@ -54,6 +54,30 @@ func (p *Provider) sealCursor(ctx context.Context, op, filter string, at time.Ti
 	return &t
 }
 
+// keysetPage reads one page of a list paged by position: it opens token,
+// asks list for one entry more than the page holds after that position, and
+// seals the token of the rest when that extra entry exists. pos gives an
+// entry's position (creation time, id).
+func keysetPage[T any](ctx context.Context, p *Provider, op, filter string, token *string, max *int32,
+	list func(after *store.SnowballCursor, n int) ([]T, error), pos func(T) (time.Time, string)) ([]T, *string, error) {
+	after, err := p.openCursor(ctx, op, filter, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	limit := pageSize(max)
+	items, err := list(after, limit+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *string
+	if len(items) > limit {
+		items = items[:limit]
+		at, id := pos(items[limit-1])
+		next = p.sealCursor(ctx, op, filter, at, id)
+	}
+	return items, next, nil
+}
+
 // pageEnd is where a page of a fixed list ends, and the token for the rest.
 type pageEnd struct {
 	end   int

@@ -74,20 +74,15 @@ func (p *Provider) ListLongTermPricing(ctx context.Context, in *api.ListLongTerm
 	if err := p.catchUp(ctx, false); err != nil {
 		return nil, err
 	}
-	after, err := p.openCursor(ctx, "ListLongTermPricing", "", in.NextToken)
+	recs, next, err := keysetPage(ctx, p, "ListLongTermPricing", "", in.NextToken, in.MaxResults,
+		func(after *store.SnowballCursor, n int) ([]store.SnowballPricing, error) {
+			return p.st.ListSnowballPricing(ctx, account(ctx), after, n)
+		},
+		func(r store.SnowballPricing) (time.Time, string) { return r.CreatedAt, r.ID })
 	if err != nil {
 		return nil, err
 	}
-	limit := pageSize(in.MaxResults)
-	recs, err := p.st.ListSnowballPricing(ctx, account(ctx), after, limit+1)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.ListLongTermPricingResult{LongTermPricingEntries: []api.LongTermPricingListEntry{}}
-	if len(recs) > limit {
-		recs = recs[:limit]
-		out.NextToken = p.sealCursor(ctx, "ListLongTermPricing", "", recs[limit-1].CreatedAt, recs[limit-1].ID)
-	}
+	out := &api.ListLongTermPricingResult{LongTermPricingEntries: []api.LongTermPricingListEntry{}, NextToken: next}
 	now := p.clock.Now()
 	for _, r := range recs {
 		e, err := p.pricingEntry(ctx, r, now)
