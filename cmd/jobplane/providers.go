@@ -8,6 +8,7 @@ import (
 	"github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/api/snowball"
 	"github.com/jobplane/jobplane/internal/clock"
+	"github.com/jobplane/jobplane/internal/objectstore"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
 )
 
@@ -25,6 +26,9 @@ type providers struct {
 	s3control s3control.Service
 	snowball  snowball.Service
 	s3        s3.Service
+	// objects is the object store setupS3 opens: the batch engine acts on
+	// it in-process (nil until setupS3 has run).
+	objects objectstore.Store
 	// endpoints are jobplane's own endpoints under /_jobplane/.
 	endpoints map[string]http.Handler
 	// stops are called at shutdown, last registered first, after the HTTP

@@ -366,6 +366,7 @@ var (
 	shapeJSONInput                                              = &schema.Shape{Name: "JSONInput", Type: schema.Structure, GoType: reflect.TypeFor[JSONInput]()}
 	shapeJSONOutput                                             = &schema.Shape{Name: "JSONOutput", Type: schema.Structure, GoType: reflect.TypeFor[JSONOutput]()}
 	shapeJSONType                                               = &schema.Shape{Name: "JSONType", Type: schema.String, GoType: reflect.TypeFor[JSONType]()}
+	shapeJobplaneHTTPStatus                                     = &schema.Shape{Name: "JobplaneHTTPStatus", Type: schema.Integer}
 	shapeJournalTableConfiguration                              = &schema.Shape{Name: "JournalTableConfiguration", Type: schema.Structure, GoType: reflect.TypeFor[JournalTableConfiguration]()}
 	shapeJournalTableConfigurationResult                        = &schema.Shape{Name: "JournalTableConfigurationResult", Type: schema.Structure, GoType: reflect.TypeFor[JournalTableConfigurationResult]()}
 	shapeJournalTableConfigurationUpdates                       = &schema.Shape{Name: "JournalTableConfigurationUpdates", Type: schema.Structure, GoType: reflect.TypeFor[JournalTableConfigurationUpdates]()}
@@ -1750,6 +1751,7 @@ func init() {
 		{Name: "ObjectLockMode", Shape: shapeObjectLockMode, Location: schema.Header, LocationName: "x-amz-object-lock-mode"},
 		{Name: "ObjectLockRetainUntilDate", Shape: shapeObjectLockRetainUntilDate, Location: schema.Header, LocationName: "x-amz-object-lock-retain-until-date"},
 		{Name: "ObjectLockLegalHoldStatus", Shape: shapeObjectLockLegalHoldStatus, Location: schema.Header, LocationName: "x-amz-object-lock-legal-hold"},
+		{Name: "StatusCode", Shape: shapeJobplaneHTTPStatus, Location: schema.StatusCode},
 	}
 	shapeGetObjectRequest.Required = []string{"Bucket", "Key"}
 	shapeGetObjectRequest.Members = []*schema.Member{
@@ -1896,6 +1898,7 @@ func init() {
 		{Name: "ObjectLockMode", Shape: shapeObjectLockMode, Location: schema.Header, LocationName: "x-amz-object-lock-mode"},
 		{Name: "ObjectLockRetainUntilDate", Shape: shapeObjectLockRetainUntilDate, Location: schema.Header, LocationName: "x-amz-object-lock-retain-until-date"},
 		{Name: "ObjectLockLegalHoldStatus", Shape: shapeObjectLockLegalHoldStatus, Location: schema.Header, LocationName: "x-amz-object-lock-legal-hold"},
+		{Name: "StatusCode", Shape: shapeJobplaneHTTPStatus, Location: schema.StatusCode},
 	}
 	shapeHeadObjectRequest.Required = []string{"Bucket", "Key"}
 	shapeHeadObjectRequest.Members = []*schema.Member{
@@ -3087,6 +3090,7 @@ func init() {
 	shapeRestoreObjectOutput.Members = []*schema.Member{
 		{Name: "RequestCharged", Shape: shapeRequestCharged, Location: schema.Header, LocationName: "x-amz-request-charged"},
 		{Name: "RestoreOutputPath", Shape: shapeRestoreOutputPath, Location: schema.Header, LocationName: "x-amz-restore-output-path"},
+		{Name: "StatusCode", Shape: shapeJobplaneHTTPStatus, Location: schema.StatusCode},
 	}
 	shapeRestoreObjectRequest.Payload = "RestoreRequest"
 	shapeRestoreObjectRequest.Required = []string{"Bucket", "Key"}
@@ -3841,6 +3845,7 @@ func init() {
 		"JSONInput":                                          shapeJSONInput,
 		"JSONOutput":                                         shapeJSONOutput,
 		"JSONType":                                           shapeJSONType,
+		"JobplaneHTTPStatus":                                 shapeJobplaneHTTPStatus,
 		"JournalTableConfiguration":                          shapeJournalTableConfiguration,
 		"JournalTableConfigurationResult":                    shapeJournalTableConfigurationResult,
 		"JournalTableConfigurationUpdates":                   shapeJournalTableConfigurationUpdates,
@@ -5008,7 +5013,7 @@ func init() {
 			Method:       "PUT",
 			RequestURI:   "/{Bucket}?tagging",
 			Input:        shapePutBucketTaggingRequest,
-			ResponseCode: 200,
+			ResponseCode: 204,
 			Invoke:       invokePutBucketTagging,
 		},
 		{

@@ -1136,6 +1136,7 @@ type GetObjectOutput struct {
 	ObjectLockMode            *ObjectLockMode
 	ObjectLockRetainUntilDate *time.Time
 	ObjectLockLegalHoldStatus *ObjectLockLegalHoldStatus
+	StatusCode                *int32
 }
 
 // GetObjectRequest is the structure shape GetObjectRequest.
@@ -1297,6 +1298,7 @@ type HeadObjectOutput struct {
 	ObjectLockMode            *ObjectLockMode
 	ObjectLockRetainUntilDate *time.Time
 	ObjectLockLegalHoldStatus *ObjectLockLegalHoldStatus
+	StatusCode                *int32
 }
 
 // HeadObjectRequest is the structure shape HeadObjectRequest.
@@ -2527,6 +2529,7 @@ type RequestProgress struct {
 type RestoreObjectOutput struct {
 	RequestCharged    *RequestCharged
 	RestoreOutputPath *string
+	StatusCode        *int32
 }
 
 // RestoreObjectRequest is the structure shape RestoreObjectRequest.

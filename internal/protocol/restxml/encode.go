@@ -105,7 +105,9 @@ func (c *Codec) EncodeOutput(w http.ResponseWriter, r *http.Request, op *schema.
 		m := o.shape.Members[i]
 		iter := v.Field(i).MapRange()
 		for iter.Next() {
-			h.Set(m.LocationName+iter.Key().String(), iter.Value().String())
+			// S3 sends x-amz-meta-* names in lower case and SDKs keep the
+			// rest of the name as the metadata key: Set would capitalise it.
+			h[strings.ToLower(m.LocationName+iter.Key().String())] = []string{iter.Value().String()}
 		}
 	}
 	if o.statusCode >= 0 {

@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// objStmts caches the object store's prepared statements by their text:
+// parsing SQL is most of what a point query costs in the embedded driver,
+// and every request of the S3 data plane runs several.
+type objStmts struct {
+	m sync.Map // string -> *sql.Stmt
+}
+
+// objQ runs statements within a transaction, or on the pool when tx is nil,
+// each prepared once and reused on every connection. Statements run without
+// the request's context: they take microseconds, and the driver watches a
+// cancellable context with a goroutine per statement. The context is
+// checked before the work starts (write, BeginTx) and ends transactions.
+type objQ struct {
+	o   *ObjectStore
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (o *ObjectStore) q(ctx context.Context, tx *sql.Tx) objQ { return objQ{o: o, ctx: ctx, tx: tx} }
+
+func (q objQ) stmt(query string) (*sql.Stmt, error) {
+	v, ok := q.o.stmts.m.Load(query)
+	if !ok {
+		st, err := q.o.db.db.PrepareContext(context.Background(), query)
+		if err != nil {
+			return nil, err
+		}
+		if prev, loaded := q.o.stmts.m.LoadOrStore(query, st); loaded {
+			st.Close()
+			v = prev
+		} else {
+			v = st
+		}
+	}
+	st := v.(*sql.Stmt)
+	if q.tx != nil {
+		return q.tx.StmtContext(context.Background(), st), nil
+	}
+	return st, nil
+}
+
+func (q objQ) exec(query string, args ...any) (sql.Result, error) {
+	st, err := q.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(context.Background(), args...)
+}
+
+func (q objQ) query(query string, args ...any) (*sql.Rows, error) {
+	st, err := q.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(context.Background(), args...)
+}
+
+func (q objQ) row(query string, args ...any) *sql.Row {
+	st, err := q.stmt(query)
+	if err != nil {
+		// Let the driver report the same failure through a Row.
+		if q.tx != nil {
+			return q.tx.QueryRowContext(q.ctx, query, args...)
+		}
+		return q.o.db.db.QueryRowContext(q.ctx, query, args...)
+	}
+	return st.QueryRowContext(context.Background(), args...)
+}
