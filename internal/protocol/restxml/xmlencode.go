@@ -20,10 +20,28 @@ type xmlWriter struct {
 	buf *bytes.Buffer
 }
 
-// text writes s escaped as character data.
+// text writes s escaped as character data. Most values (ids, ARNs,
+// statuses, keys) need no escaping: they are written as they are, and only
+// the others go through encoding/xml's escaper.
 func (w *xmlWriter) text(s string) {
+	if plainText(s) {
+		w.buf.WriteString(s)
+		return
+	}
 	// EscapeText only fails when the writer does; bytes.Buffer never does.
 	_ = xml.EscapeText(w.buf, []byte(s))
+}
+
+// plainText reports whether s is printable ASCII without a character XML
+// escapes (& < > ' "), so that it is its own escaped form.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '&', c == '<', c == '>', c == '\'', c == '"':
+			return false
+		}
+	}
+	return true
 }
 
 // open writes a start tag with an optional namespace declaration and the
