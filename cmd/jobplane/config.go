@@ -27,6 +27,8 @@ type config struct {
 	S3Control s3controlConfig
 	Snowball  snowballConfig
 	S3        s3Config
+	// Batch is the S3 Batch Operations job engine's (cmd/jobplane/batch.go).
+	Batch batchConfig
 }
 
 // option is one setting: a flag with an environment variable behind it.
@@ -37,7 +39,7 @@ type option struct {
 }
 
 // options are every setting: the server's own, then each API's.
-var options = slices.Concat(serverOptions, s3controlOptions, snowballOptions, s3Options)
+var options = slices.Concat(serverOptions, s3controlOptions, batchOptions, snowballOptions, s3Options)
 
 var serverOptions = []option{
 	{"listen", "JOBPLANE_LISTEN", "address to serve HTTP on", "127.0.0.1:4588",

@@ -25,42 +25,55 @@ type ReportTarget struct {
 
 // WriteReport writes the report of the results in spool: result files for
 // succeeded tasks (unless the scope is FailedTasksOnly) and for failed tasks,
-// then manifest.json listing them. Keys are stable, so writing the report
-// again after a crash replaces the same objects.
+// then manifest.json listing them, succeeded files first. The spool is read
+// once; each status fills its own file, written when it reaches
+// maxResultFile. Keys are stable, so writing the report again after a crash
+// replaces the same objects.
 func WriteReport(ctx context.Context, spool *Spool, t ReportTarget, put PutFunc) error {
-	statuses := []string{report.Succeeded, report.Failed}
+	type output struct {
+		status string
+		seq    int
+		body   []byte
+		files  []report.File
+	}
+	outs := map[string]*output{report.Succeeded: {status: report.Succeeded}, report.Failed: {status: report.Failed}}
 	if t.FailedOnly {
-		statuses = statuses[1:]
+		delete(outs, report.Succeeded)
+	}
+	flush := func(o *output) error {
+		if len(o.body) == 0 {
+			return nil
+		}
+		key := report.ResultKey(t.Prefix, t.JobID, o.status, o.seq)
+		if err := put(ctx, key, o.body); err != nil {
+			return err
+		}
+		o.files = append(o.files, report.NewFile(o.status, t.Bucket, key, o.body))
+		o.seq++
+		o.body = o.body[:0:0]
+		return nil
+	}
+	err := spool.EachAll(func(r report.Result) error {
+		o, ok := outs[r.Status]
+		if !ok {
+			return nil
+		}
+		o.body = report.AppendRow(o.body, r)
+		if len(o.body) >= maxResultFile {
+			return flush(o)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var files []report.File
-	for _, status := range statuses {
-		seq := 0
-		var body []byte
-		flush := func() error {
-			if len(body) == 0 {
-				return nil
-			}
-			key := report.ResultKey(t.Prefix, t.JobID, status, seq)
-			if err := put(ctx, key, body); err != nil {
+	for _, status := range []string{report.Succeeded, report.Failed} {
+		if o, ok := outs[status]; ok {
+			if err := flush(o); err != nil {
 				return err
 			}
-			files = append(files, report.NewFile(status, t.Bucket, key, body))
-			seq++
-			body = body[:0:0]
-			return nil
-		}
-		err := spool.Each(status, func(r report.Result) error {
-			body = report.AppendRow(body, r)
-			if len(body) >= maxResultFile {
-				return flush()
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
+			files = append(files, o.files...)
 		}
 	}
 	return put(ctx, report.ManifestKey(t.Prefix, t.JobID), report.Manifest(t.CreatedTime, files))

@@ -77,20 +77,32 @@ func (s *Spool) Append(r report.Result) {
 // Sync makes every appended record durable and returns the spool's size, to
 // record in a checkpoint.
 func (s *Spool) Sync() (int64, error) {
-	if err := s.w.Flush(); err != nil {
+	size, err := s.Flush()
+	if err != nil {
 		return 0, err
 	}
-	return s.size, s.f.Sync()
+	return size, s.SyncFile()
 }
 
-// Each calls fn for every record of the given status (report.Succeeded or
-// report.Failed), in the order they were appended, reading the spool from its
-// start; it flushes pending records first.
-func (s *Spool) Each(status string, fn func(report.Result) error) error {
+// Flush hands every appended record to the file and returns the spool's
+// size. It is Sync's first half: a checkpoint flushes while appends are
+// held off, so that the size matches the rows it records, then calls
+// SyncFile without holding them off.
+func (s *Spool) Flush() (int64, error) {
+	return s.size, s.w.Flush()
+}
+
+// SyncFile makes what was flushed durable. It may run while other records
+// are appended.
+func (s *Spool) SyncFile() error { return s.f.Sync() }
+
+// EachAll calls fn for every record in the order they were appended,
+// reading the spool from its start; it flushes pending records first.
+func (s *Spool) EachAll(fn func(report.Result) error) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 1<<20)
 	for {
 		rec, err := readRecord(r)
 		if errors.Is(err, io.EOF) {
@@ -99,12 +111,22 @@ func (s *Spool) Each(status string, fn func(report.Result) error) error {
 		if err != nil {
 			return fmt.Errorf("batch: reading the spool: %w", err)
 		}
-		if rec.Status == status {
-			if err := fn(rec); err != nil {
-				return err
-			}
+		if err := fn(rec); err != nil {
+			return err
 		}
 	}
+}
+
+// Each calls fn for every record of the given status (report.Succeeded or
+// report.Failed), in the order they were appended, reading the spool from its
+// start; it flushes pending records first.
+func (s *Spool) Each(status string, fn func(report.Result) error) error {
+	return s.EachAll(func(rec report.Result) error {
+		if rec.Status != status {
+			return nil
+		}
+		return fn(rec)
+	})
 }
 
 func readRecord(r *bufio.Reader) (report.Result, error) {
@@ -127,11 +149,22 @@ func readRecord(r *bufio.Reader) (report.Result, error) {
 		if err != nil || n > 1<<20 {
 			return rec, io.ErrUnexpectedEOF
 		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r, b); err != nil {
+		if n == 0 {
+			*dst = ""
+			continue
+		}
+		b, err := r.Peek(int(n))
+		if err == nil {
+			*dst = string(b)
+			_, err = r.Discard(int(n))
+		} else if err == bufio.ErrBufferFull {
+			big := make([]byte, n)
+			_, err = io.ReadFull(r, big)
+			*dst = string(big)
+		}
+		if err != nil {
 			return rec, io.ErrUnexpectedEOF
 		}
-		*dst = string(b)
 	}
 	return rec, nil
 }

@@ -67,6 +67,19 @@ func (w *Window) Next(ctx context.Context) (row int64, run bool, err error) {
 	}
 }
 
+// TryNext is Next without waiting: ok is false when the window is full.
+func (w *Window) TryNext() (row int64, run, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.next-w.mark >= w.size {
+		return 0, false, false
+	}
+	row = w.next
+	w.next++
+	_, already := w.done[row]
+	return row, !already, true
+}
+
 // Done records that row is done and that the manifest continues at offset
 // after it.
 func (w *Window) Done(row, offset int64) {

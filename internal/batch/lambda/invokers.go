@@ -185,3 +185,25 @@ func (e *HTTPError) Error() string {
 func (e *HTTPError) Retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
+
+// Multi invokes a function locally when Local maps its name, and through
+// Remote otherwise; a function neither knows is not found.
+type Multi struct {
+	Local  *Local
+	Remote *Remote
+}
+
+// Invoke implements Invoker.
+func (m *Multi) Invoke(ctx context.Context, functionARN string, payload []byte) ([]byte, string, error) {
+	if m.Local != nil {
+		name, _ := FunctionName(functionARN)
+		if _, ok := m.Local.Functions[name]; ok || m.Remote == nil {
+			return m.Local.Invoke(ctx, functionARN, payload)
+		}
+	}
+	if m.Remote != nil {
+		return m.Remote.Invoke(ctx, functionARN, payload)
+	}
+	name, _ := FunctionName(functionARN)
+	return nil, "", &NotFoundError{Name: name}
+}

@@ -182,3 +182,53 @@ func FunctionName(arn string) (name, qualifier string) {
 	}
 	return arn, ""
 }
+
+// Invocation is a request payload as a function reads it (both schemas).
+type Invocation struct {
+	SchemaVersion string `json:"invocationSchemaVersion"`
+	InvocationID  string `json:"invocationId"`
+	Job           struct {
+		ID            string            `json:"id"`
+		UserArguments map[string]string `json:"userArguments,omitempty"`
+	} `json:"job"`
+	Tasks []struct {
+		TaskID      string  `json:"taskId"`
+		S3Key       string  `json:"s3Key"`
+		S3VersionID *string `json:"s3VersionId"`
+		S3BucketARN string  `json:"s3BucketArn,omitempty"`
+		S3Bucket    string  `json:"s3Bucket,omitempty"`
+	} `json:"tasks"`
+}
+
+// ParseRequest reads a request payload, as a function does.
+func ParseRequest(payload []byte) (Invocation, error) {
+	var inv Invocation
+	if err := json.Unmarshal(payload, &inv); err != nil {
+		return inv, err
+	}
+	if len(inv.Tasks) != 1 {
+		return inv, fmt.Errorf("lambda: an invocation carries %d tasks, not one", len(inv.Tasks))
+	}
+	return inv, nil
+}
+
+// Response is a function's answer to inv: its one task's result code and
+// result string, in the documented response document (spec §8.11).
+func Response(inv Invocation, code, message string) []byte {
+	type result struct {
+		TaskID       string `json:"taskId"`
+		ResultCode   string `json:"resultCode"`
+		ResultString string `json:"resultString"`
+	}
+	doc := struct {
+		Version            string   `json:"invocationSchemaVersion"`
+		TreatMissingKeysAs string   `json:"treatMissingKeysAs"`
+		InvocationID       string   `json:"invocationId"`
+		Results            []result `json:"results"`
+	}{inv.SchemaVersion, PermanentFailure, inv.InvocationID, nil}
+	for _, t := range inv.Tasks {
+		doc.Results = append(doc.Results, result{t.TaskID, code, message})
+	}
+	b, _ := json.Marshal(doc) // strings only: cannot fail
+	return b
+}

@@ -1,0 +1,160 @@
+package batch
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/objectstore"
+)
+
+// manifestOutput writes the generated manifest to the job's
+// ManifestOutputLocation in the S3InventoryReport_CSV_20211130 format: a
+// gzipped CSV data file and a manifest.json naming it (with its
+// manifest.checksum), as S3 Inventory writes them (spec §7.1, §7.3). [I]
+// The objects go under {ManifestPrefix}/job-{JobId}/manifest/, away from
+// the completion report's {Prefix}/job-{JobId}/manifest.json in case both
+// share a bucket and prefix.
+type manifestOutput struct {
+	e      *Engine
+	j      *jobSpec
+	bucket string
+	prefix string
+	source string
+	enc    objectstore.Encryption
+	tmp    *os.File
+	gz     *gzip.Writer
+	w      *bufio.Writer
+}
+
+// GeneratedFileSchema is the fileSchema of generated manifests.
+const GeneratedFileSchema = "Bucket, Key, VersionId"
+
+func (e *Engine) newManifestOutput(ctx context.Context, j *jobSpec, source string) (*manifestOutput, *api.JobFailure, error) {
+	loc := deref(j.gen.ManifestOutputLocation)
+	bucket, ok := bucketOfARN(deref(loc.Bucket))
+	if !ok {
+		f := jobFailure(FailManifestOutput, "ManifestOutputLocation Bucket %q is not a bucket ARN.", deref(loc.Bucket))
+		return nil, &f, nil
+	}
+	b, err := e.objects.HeadBucket(ctx, bucket)
+	if err != nil {
+		f, err := decide(err, FailManifestOutput, "The manifest output bucket %s cannot be used", bucket)
+		return nil, f, err
+	}
+	if o := deref(loc.ExpectedManifestBucketOwner); o != "" && b.Owner != "" && b.Owner != o {
+		f := jobFailure(FailManifestOutput, "The manifest output bucket %s is not owned by the expected bucket owner %s.", bucket, o)
+		return nil, &f, nil
+	}
+	out := &manifestOutput{e: e, j: j, bucket: bucket, source: source, enc: objectstore.Encryption{Algorithm: objectstore.SSES3}}
+	out.prefix = strings.Trim(deref(loc.ManifestPrefix), "/")
+	if kms := deref(loc.ManifestEncryption).SSEKMS; kms != nil {
+		out.enc = objectstore.Encryption{Algorithm: objectstore.SSEKMS, KMSKeyID: deref(kms.KeyId)}
+	}
+	if err := os.MkdirAll(e.jobDir(j.key), 0o755); err != nil {
+		return nil, nil, err
+	}
+	if out.tmp, err = os.CreateTemp(e.jobDir(j.key), j.key.id+".output.*"); err != nil {
+		return nil, nil, err
+	}
+	out.gz = gzip.NewWriter(out.tmp)
+	out.w = bufio.NewWriterSize(out.gz, 256<<10)
+	return out, nil, nil
+}
+
+// add writes one object, each field quoted as S3 Inventory writes them.
+func (o *manifestOutput) add(bucket, key, version string) error {
+	for i, f := range []string{bucket, key, version} {
+		if i > 0 {
+			o.w.WriteByte(',')
+		}
+		o.w.WriteByte('"')
+		o.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		o.w.WriteByte('"')
+	}
+	_, err := o.w.WriteString("\n")
+	return err
+}
+
+// base is the folder of the job's generated manifest.
+func (o *manifestOutput) base() string {
+	folder := "job-" + o.j.key.id + "/manifest"
+	if o.prefix == "" {
+		return folder
+	}
+	return o.prefix + "/" + folder
+}
+
+// finish uploads the data file and the manifest and returns the
+// descriptor DescribeJob shows.
+func (o *manifestOutput) finish(ctx context.Context, total int64) (*api.S3GeneratedManifestDescriptor, error) {
+	if err := o.w.Flush(); err != nil {
+		return nil, err
+	}
+	if err := o.gz.Close(); err != nil {
+		return nil, err
+	}
+	size, err := o.tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, err
+	}
+	sum := md5.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(o.tmp, 0, size)); err != nil {
+		return nil, err
+	}
+	name := sha1.Sum([]byte(o.j.key.id))
+	dataKey := o.base() + "/data/" + hex.EncodeToString(name[:]) + ".csv.gz"
+	if err := o.put(ctx, dataKey, io.NewSectionReader(o.tmp, 0, size), size, "application/x-gzip"); err != nil {
+		return nil, err
+	}
+	doc, _ := json.Marshal(struct {
+		SourceBucket      string `json:"sourceBucket"`
+		DestinationBucket string `json:"destinationBucket"`
+		Version           string `json:"version"`
+		CreationTimestamp string `json:"creationTimestamp"`
+		FileFormat        string `json:"fileFormat"`
+		FileSchema        string `json:"fileSchema"`
+		Files             []any  `json:"files"`
+	}{o.source, bucketARN(o.bucket), "2021-11-30", strconv.FormatInt(o.e.clock.Now().UnixMilli(), 10), "CSV", GeneratedFileSchema,
+		[]any{map[string]any{"key": dataKey, "size": size, "MD5checksum": hex.EncodeToString(sum.Sum(nil))}}})
+	manifestKey := o.base() + "/manifest.json"
+	info, err := o.putBytes(ctx, manifestKey, doc, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	check := md5.Sum(doc)
+	if _, err := o.putBytes(ctx, o.base()+"/manifest.checksum", []byte(hex.EncodeToString(check[:])), "text/plain"); err != nil {
+		return nil, err
+	}
+	loc := &api.JobManifestLocation{ObjectArn: ptr(bucketARN(o.bucket) + "/" + manifestKey), ETag: ptr(trimETag(info.ETag))}
+	if info.VersionID != "" {
+		loc.ObjectVersionId = ptr(info.VersionID)
+	}
+	return &api.S3GeneratedManifestDescriptor{Format: ptr(api.GeneratedManifestFormatS3InventoryReportCSV20211130), Location: loc}, nil
+}
+
+func (o *manifestOutput) put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
+	_, err := o.e.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: o.bucket, Key: key, Owner: o.j.key.account,
+		Body: body, Size: size, Metadata: objectstore.Metadata{ContentType: contentType}, Encryption: o.enc})
+	return err
+}
+
+func (o *manifestOutput) putBytes(ctx context.Context, key string, body []byte, contentType string) (objectstore.ObjectInfo, error) {
+	return o.e.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: o.bucket, Key: key, Owner: o.j.key.account,
+		Body: strings.NewReader(string(body)), Size: int64(len(body)), Metadata: objectstore.Metadata{ContentType: contentType}, Encryption: o.enc})
+}
+
+// discard removes the temporary data file.
+func (o *manifestOutput) discard() {
+	o.tmp.Close()
+	os.Remove(o.tmp.Name())
+}

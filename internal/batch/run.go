@@ -1,0 +1,271 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/provider/s3control"
+	"github.com/jobplane/jobplane/internal/store"
+)
+
+// Failure codes of job-level failures the engine decides. AWS publishes
+// only InvalidManifestContent (spec §7.2, §12); the others are jobplane's
+// [I] and listed in docs/batch.md.
+const (
+	FailInvalidManifest   = "InvalidManifest"
+	FailReportBucket      = "InvalidReportBucket"
+	FailReportWrite       = "ReportWriteFailure"
+	FailThreshold         = "TaskFailureThresholdExceeded"
+	FailObjectLock        = "ObjectLockConfigurationNotFoundError"
+	FailReplication       = "ReplicationConfigurationNotFoundError"
+	FailManifestGenerator = "ManifestGeneratorFailure"
+	FailManifestOutput    = "ManifestOutputFailure"
+)
+
+// jobFailure builds a FailureReasons entry; reasons are 1 to 256
+// characters (the model's JobFailure).
+func jobFailure(code, format string, args ...any) api.JobFailure {
+	reason := fmt.Sprintf(format, args...)
+	if len(reason) > 256 {
+		reason = reason[:253] + "..."
+	}
+	if reason == "" {
+		reason = code
+	}
+	return api.JobFailure{FailureCode: ptr(code), FailureReason: ptr(reason)}
+}
+
+// load reads a job as it is now.
+func (e *Engine) load(ctx context.Context, key jobKey) (*jobSpec, error) {
+	j, err := e.control.Job(ctx, key.account, key.id)
+	if err != nil {
+		return nil, err
+	}
+	return parseJob(j)
+}
+
+func isNotFound(err error) bool {
+	var nf *api.NotFoundException
+	return errors.As(err, &nf)
+}
+
+// move takes a job along an engine edge and returns its status afterwards:
+// the new one, or, when someone else moved the job first, the one it is in
+// now.
+func (e *Engine) move(ctx context.Context, key jobKey, from, to api.JobStatus, reason string, fails ...api.JobFailure) (api.JobStatus, error) {
+	_, err := e.control.Transition(ctx, key.account, key.id, s3control.Transition{From: from, To: to, Reason: reason, FailureReasons: fails})
+	if err == nil {
+		return to, nil
+	}
+	if !errors.Is(err, s3control.ErrStatusChanged) {
+		return from, err
+	}
+	j, lerr := e.load(ctx, key)
+	if lerr != nil {
+		return from, lerr
+	}
+	return j.status, nil
+}
+
+// activate moves a job to Active from where the store has it (Ready,
+// Paused, or Pausing left by a crash). It returns the status the job ends
+// in: Active, or what someone else made of it meanwhile.
+func (e *Engine) activate(ctx context.Context, key jobKey, status api.JobStatus) (api.JobStatus, error) {
+	for range 10 {
+		var err error
+		switch status {
+		case api.JobStatusActive:
+			return status, nil
+		case api.JobStatusReady, api.JobStatusPaused:
+			status, err = e.move(ctx, key, status, api.JobStatusActive, "")
+		case api.JobStatusPausing:
+			status, err = e.move(ctx, key, status, api.JobStatusPaused, "")
+		default:
+			return status, nil
+		}
+		if err != nil {
+			return status, err
+		}
+	}
+	return status, fmt.Errorf("batch: job %s keeps changing status", key)
+}
+
+// storePaused moves a job that waits for a place, but that the store shows
+// Active or Pausing (a restart left it so), to Paused.
+func (e *Engine) storePaused(ctx context.Context, key jobKey, status api.JobStatus) {
+	for status == api.JobStatusActive || status == api.JobStatusPausing {
+		to := api.JobStatusPausing
+		if status == api.JobStatusPausing {
+			to = api.JobStatusPaused
+		}
+		var err error
+		if status, err = e.move(ctx, key, status, to, ""); err != nil {
+			if ctx.Err() == nil && !isNotFound(err) {
+				e.log.Error("batch: pausing a waiting job", "job", key.String(), "error", err)
+			}
+			return
+		}
+	}
+}
+
+// runJob runs a job that got a place until it ends, pauses, or the engine
+// stops. hard ends at shutdown; soft's cause says why the run should stop
+// early (pause, cancel, shutdown).
+func (e *Engine) runJob(hard, soft context.Context, key jobKey) runResult {
+	res, err := e.runJobErr(hard, soft, key)
+	if err != nil && hard.Err() == nil {
+		if isNotFound(err) {
+			return resultGone
+		}
+		e.log.Error("batch: running job (retried shortly)", "job", key.String(), "error", err)
+		return resultRetry
+	}
+	if hard.Err() != nil && res != resultGone {
+		return resultStopped
+	}
+	return res
+}
+
+func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, error) {
+	j, err := e.load(hard, key)
+	if err != nil {
+		return resultGone, err
+	}
+	switch {
+	case needsFinish(j.status):
+		return e.finishJob(hard, key), nil
+	case !runnable(j.status):
+		return resultGone, nil
+	}
+	run, err := e.runs.ClaimBatchRun(hard, key.account, key.id, e.node, e.clock.Now(), e.leaseUntil())
+	if errors.Is(err, store.ErrBatchRunLeased) {
+		return resultRetry, nil
+	}
+	if err != nil {
+		return resultRetry, err
+	}
+	if context.Cause(soft) == errPause {
+		return resultPaused, nil
+	}
+	status, err := e.activate(hard, key, j.status)
+	if err != nil {
+		return resultRetry, err
+	}
+	if status != api.JobStatusActive {
+		if needsFinish(status) {
+			return e.finishJob(hard, key), nil
+		}
+		return resultGone, nil
+	}
+	soft, stop := context.WithCancelCause(soft)
+	defer stop(nil)
+	x, err := e.newExecution(soft, stop, j, run.Checkpoint)
+	var oe *opError
+	if errors.As(err, &oe) {
+		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailInvalidOperation, "%s", oe.msg))
+		if err != nil {
+			return resultRetry, err
+		}
+		return e.afterMove(hard, key, status)
+	}
+	if err != nil {
+		return resultRetry, err
+	}
+	status = api.JobStatusActive
+	x.stopping = func(cause error) {
+		var err error
+		switch {
+		case errors.Is(cause, errPause):
+			status, err = e.move(hard, key, api.JobStatusActive, api.JobStatusPausing, "")
+		case errors.Is(cause, errThreshold):
+			status, err = e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, thresholdReason, x.thresholdFailure())
+		}
+		if err != nil && hard.Err() == nil {
+			e.log.Error("batch: stopping job", "job", key.String(), "error", err)
+		}
+	}
+	runErr := x.run(hard)
+	if err := x.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if hard.Err() != nil {
+		return resultStopped, nil
+	}
+	return e.afterRun(hard, x, status, runErr)
+}
+
+const thresholdReason = "Job failed because the task failure threshold was exceeded."
+
+// thresholdFailure is the FailureReasons entry of a job that crossed the
+// task failure threshold.
+func (x *execution) thresholdFailure() api.JobFailure {
+	succ, fail := x.counters()
+	return jobFailure(FailThreshold, "More than 50%% of the tasks failed after at least 1,000 tasks ran (%d failed of %d).", fail, succ+fail)
+}
+
+// afterRun moves a job on once its execution stopped; status is where the
+// job went when it began to stop (Active, or Pausing or Failing).
+func (e *Engine) afterRun(ctx context.Context, x *execution, status api.JobStatus, runErr error) (runResult, error) {
+	key := x.j.key
+	var (
+		to    api.JobStatus
+		fails []api.JobFailure
+		err   error
+	)
+	switch f, isFailure := isManifestFailure(runErr); {
+	case runErr == nil:
+		to = api.JobStatusCompleting
+	case isFailure:
+		to, fails = api.JobStatusFailing, []api.JobFailure{jobFailure(f.Code, "%s", f.Reason)}
+	case isMissingManifest(runErr):
+		to, fails = api.JobStatusFailing, []api.JobFailure{jobFailure(FailInvalidManifest, "Reading the manifest failed: %s", errorText(runErr))}
+	case errors.Is(runErr, errThreshold):
+		if status == api.JobStatusActive {
+			status, err = e.move(ctx, key, status, api.JobStatusFailing, thresholdReason, x.thresholdFailure())
+			if err != nil {
+				return resultRetry, err
+			}
+		}
+		return e.afterMove(ctx, key, status)
+	case errors.Is(runErr, errPause):
+		if status == api.JobStatusActive {
+			if status, err = e.move(ctx, key, status, api.JobStatusPausing, ""); err != nil {
+				return resultRetry, err
+			}
+		}
+		if status == api.JobStatusPausing {
+			if status, err = e.move(ctx, key, status, api.JobStatusPaused, ""); err != nil {
+				return resultRetry, err
+			}
+		}
+		if status == api.JobStatusPaused {
+			return resultPaused, nil
+		}
+		return e.afterMove(ctx, key, status)
+	case errors.Is(runErr, errCancelled), errors.Is(runErr, errLeaseLost):
+		j, err := e.load(ctx, key)
+		if err != nil {
+			return resultGone, err
+		}
+		return e.afterMove(ctx, key, j.status)
+	default:
+		return resultRetry, runErr
+	}
+	if status, err = e.move(ctx, key, status, to, "", fails...); err != nil {
+		return resultRetry, err
+	}
+	return e.afterMove(ctx, key, status)
+}
+
+// afterMove continues from the status a job reached.
+func (e *Engine) afterMove(ctx context.Context, key jobKey, status api.JobStatus) (runResult, error) {
+	switch {
+	case needsFinish(status):
+		return e.finishJob(ctx, key), nil
+	case runnable(status):
+		return resultRetry, nil
+	}
+	return resultGone, nil
+}

@@ -1,0 +1,347 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/provider/s3control"
+)
+
+// The scheduler decides which jobs run. The engine runs up to maxJobs jobs
+// at once; the others wait, higher priority first, then in the order they
+// arrived. A job that waits while a job of lower priority runs and every
+// place is taken pauses the lowest-priority running job (spec §10.2:
+// Active → Pausing → Paused, Active again once it gets a place back).
+// Equal priorities never pause each other, so that jobs do not thrash.
+// Jobs that only need their report written (Completing, Cancelling,
+// Failing) are finished at once, outside the places.
+
+type slotState int
+
+const (
+	waiting slotState = iota
+	running
+	finishing
+)
+
+// slot is a job the scheduler knows.
+type slot struct {
+	key      jobKey
+	priority int32
+	seq      uint64
+	status   api.JobStatus
+	state    slotState
+	// replication marks S3ReplicateObject jobs, of which an account runs
+	// at most MaxReplicationJobs at once.
+	replication bool
+	// pausing is set once the running job was asked to pause.
+	pausing bool
+	stop    context.CancelCauseFunc
+	// notBefore delays a job whose run failed for a reason that may pass.
+	notBefore time.Time
+	// storedPaused is set once a waiting job that the store shows Active
+	// or Pausing (after a restart) was moved to Paused.
+	storedPaused bool
+}
+
+// Causes of a run's end, given to its soft-stop context.
+var (
+	errPause     = errors.New("batch: paused for a job of higher priority")
+	errCancelled = errors.New("batch: cancelled")
+	errShutdown  = errors.New("batch: engine stopping")
+	errThreshold = errors.New("batch: task failure threshold exceeded")
+	errLeaseLost = errors.New("batch: another node took the job")
+)
+
+type scheduler struct {
+	e       *Engine
+	mu      sync.Mutex
+	slots   map[jobKey]*slot
+	seq     uint64
+	started bool
+	stopped bool
+	idle    *sync.Cond
+}
+
+func newScheduler(e *Engine) *scheduler {
+	s := &scheduler{e: e, slots: map[jobKey]*slot{}}
+	s.idle = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *scheduler) start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.started = true
+	s.reschedule()
+}
+
+func (s *scheduler) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	for _, sl := range s.slots {
+		if sl.stop != nil {
+			sl.stop(errShutdown)
+		}
+	}
+}
+
+func keyOf(ref s3control.JobRef) jobKey { return jobKey{ref.AccountID, ref.JobID} }
+
+// needsFinish reports whether a job in status only needs its end written.
+func needsFinish(status api.JobStatus) bool {
+	return status == api.JobStatusCompleting || status == api.JobStatusCancelling || status == api.JobStatusFailing
+}
+
+func runnable(status api.JobStatus) bool {
+	switch status {
+	case api.JobStatusReady, api.JobStatusActive, api.JobStatusPausing, api.JobStatusPaused:
+		return true
+	}
+	return false
+}
+
+func (s *scheduler) submit(ref s3control.JobRef) {
+	// The operation decides the replication limit; reading the job is one
+	// indexed read, quick enough for Submit.
+	replication := false
+	if j, err := s.e.control.Job(context.Background(), ref.AccountID, ref.JobID); err == nil && j.Descriptor.Operation != nil {
+		replication = j.Descriptor.Operation.S3ReplicateObject != nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := keyOf(ref)
+	if sl, ok := s.slots[k]; ok {
+		if sl.state == waiting {
+			sl.priority, sl.status = ref.Priority, ref.Status
+			if needsFinish(ref.Status) {
+				s.finish(sl)
+			}
+		}
+		s.reschedule()
+		return
+	}
+	if !runnable(ref.Status) && !needsFinish(ref.Status) {
+		return
+	}
+	s.seq++
+	sl := &slot{key: k, priority: ref.Priority, seq: s.seq, status: ref.Status, replication: replication}
+	s.slots[k] = sl
+	if needsFinish(ref.Status) {
+		s.finish(sl)
+	}
+	s.reschedule()
+}
+
+func (s *scheduler) cancel(ref s3control.JobRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := keyOf(ref)
+	sl, ok := s.slots[k]
+	switch {
+	case ok && sl.state == running:
+		sl.stop(errCancelled)
+	case ok && sl.state == waiting && ref.Status == api.JobStatusCancelled:
+		delete(s.slots, k)
+	case ok && sl.state == waiting:
+		sl.status = ref.Status
+		s.finish(sl)
+	case !ok && ref.Status == api.JobStatusCancelling:
+		s.seq++
+		sl = &slot{key: k, priority: ref.Priority, seq: s.seq, status: ref.Status}
+		s.slots[k] = sl
+		s.finish(sl)
+	}
+	s.reschedule()
+}
+
+func (s *scheduler) reprioritize(ref s3control.JobRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl, ok := s.slots[keyOf(ref)]; ok {
+		sl.priority = ref.Priority
+	}
+	s.reschedule()
+}
+
+// reschedule starts and pauses jobs; s.mu is held.
+func (s *scheduler) reschedule() {
+	if !s.started || s.stopped {
+		return
+	}
+	now := s.e.clock.Now()
+	var run, wait []*slot
+	for _, sl := range s.slots {
+		switch sl.state {
+		case running:
+			run = append(run, sl)
+		case waiting:
+			wait = append(wait, sl)
+		}
+	}
+	sort.Slice(wait, func(i, j int) bool {
+		if wait[i].priority != wait[j].priority {
+			return wait[i].priority > wait[j].priority
+		}
+		return wait[i].seq < wait[j].seq
+	})
+	free := s.e.maxJobs - len(run)
+	freeing := 0
+	replicating := map[string]int{}
+	for _, r := range run {
+		if r.pausing {
+			freeing++
+		}
+		if r.replication {
+			replicating[r.key.account]++
+		}
+	}
+	var retryAt time.Time
+	for _, w := range wait {
+		if now.Before(w.notBefore) {
+			if retryAt.IsZero() || w.notBefore.Before(retryAt) {
+				retryAt = w.notBefore
+			}
+			continue
+		}
+		if w.replication && replicating[w.key.account] >= MaxReplicationJobs {
+			continue
+		}
+		if free > 0 {
+			free--
+			if w.replication {
+				replicating[w.key.account]++
+			}
+			s.launch(w)
+			continue
+		}
+		if freeing > 0 {
+			freeing-- // a job already pausing makes room for this one
+			continue
+		}
+		var victim *slot
+		for _, r := range run {
+			if !r.pausing && r.priority < w.priority && (victim == nil || r.priority < victim.priority ||
+				r.priority == victim.priority && r.seq > victim.seq) {
+				victim = r
+			}
+		}
+		if victim == nil {
+			break
+		}
+		victim.pausing = true
+		victim.stop(errPause)
+	}
+	// Jobs that wait while the store says they run (a restart left them
+	// Active or Pausing) are moved to Paused, which is what they are.
+	for _, w := range wait {
+		if (w.status == api.JobStatusActive || w.status == api.JobStatusPausing) && !w.storedPaused {
+			w.storedPaused = true
+			key, status := w.key, w.status
+			s.e.goBackground(func(ctx context.Context) { s.e.storePaused(ctx, key, status) })
+		}
+	}
+	if !retryAt.IsZero() {
+		d := retryAt.Sub(now)
+		s.e.goBackground(func(ctx context.Context) {
+			select {
+			case <-s.e.clock.After(d):
+				s.mu.Lock()
+				s.reschedule()
+				s.mu.Unlock()
+			case <-ctx.Done():
+			}
+		})
+	}
+	if len(s.slots) == 0 {
+		s.idle.Broadcast()
+	}
+}
+
+// launch runs a waiting job; s.mu is held.
+func (s *scheduler) launch(sl *slot) {
+	ctx, stop := context.WithCancelCause(s.e.bg)
+	sl.state, sl.stop, sl.pausing = running, stop, false
+	key := sl.key
+	s.e.goBackground(func(hard context.Context) {
+		res := s.e.runJob(hard, ctx, key)
+		stop(nil)
+		s.done(key, res)
+	})
+}
+
+// finish writes the end of a job that needs nothing else; s.mu is held.
+func (s *scheduler) finish(sl *slot) {
+	sl.state = finishing
+	key := sl.key
+	s.e.goBackground(func(ctx context.Context) {
+		res := s.e.finishJob(ctx, key)
+		s.done(key, res)
+	})
+}
+
+// runResult is how a run or a finish ended, for the scheduler.
+type runResult int
+
+const (
+	// resultGone: the job is over or no longer the engine's.
+	resultGone runResult = iota
+	// resultPaused: the job stopped for a job of higher priority.
+	resultPaused
+	// resultStopped: the engine is stopping; the job resumes at the next
+	// start.
+	resultStopped
+	// resultRetry: the run failed for a reason that may pass.
+	resultRetry
+)
+
+// retryDelay is how long a job waits after a run failed for a reason that
+// may pass (a store error, another node's lease).
+const retryDelay = 5 * time.Second
+
+func (s *scheduler) done(key jobKey, res runResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sl, ok := s.slots[key]
+	if !ok {
+		return
+	}
+	switch res {
+	case resultPaused:
+		sl.state, sl.status, sl.stop, sl.pausing, sl.storedPaused = waiting, api.JobStatusPaused, nil, false, true
+	case resultRetry:
+		sl.state, sl.stop, sl.pausing = waiting, nil, false
+		sl.notBefore = s.e.clock.Now().Add(retryDelay)
+	case resultStopped:
+		sl.state, sl.stop = waiting, nil
+	default:
+		delete(s.slots, key)
+	}
+	s.reschedule()
+}
+
+// waitIdle waits until no job is known to the scheduler, or ctx ends (for
+// tests and benchmarks).
+func (s *scheduler) waitIdle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.slots) > 0 && ctx.Err() == nil {
+		s.idle.Wait()
+	}
+	return ctx.Err()
+}
+
+// WaitIdle waits until the engine has no job to run or finish, or ctx
+// ends. Tests and benchmarks use it instead of polling.
+func (e *Engine) WaitIdle(ctx context.Context) error { return e.sched.waitIdle(ctx) }

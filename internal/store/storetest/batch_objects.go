@@ -1,0 +1,214 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/jobplane/jobplane/internal/store"
+)
+
+// RunObjectsBatch runs the behavioural suite of store.ObjectsBatch against
+// a driver whose store.Objects implements it.
+func RunObjectsBatch(t *testing.T, open ObjectsOpener) {
+	ctx := context.Background()
+	use := func(t *testing.T) store.ObjectsBatch {
+		o, closeFn := open(t)
+		t.Cleanup(func() { closeFn() })
+		b, ok := o.(store.ObjectsBatch)
+		if !ok {
+			t.Fatalf("%T does not implement store.ObjectsBatch", o)
+		}
+		return b
+	}
+	objects := func(b store.ObjectsBatch) store.Objects { return b.(store.Objects) }
+	// bump is a callback that counts its runs in the version's attributes.
+	bump := func(_ *store.ObjectBucket, v *store.ObjectVersion) error {
+		n, _ := strconv.Atoi(string(v.Attrs))
+		v.Attrs = []byte(strconv.Itoa(n + 1))
+		return nil
+	}
+	count := func(t *testing.T, o store.Objects, bucket, key, id string) int {
+		t.Helper()
+		v, err := o.GetVersion(ctx, bucket, key, id)
+		if err != nil {
+			t.Fatalf("GetVersion %s %s: %v", key, id, err)
+		}
+		n, _ := strconv.Atoi(string(v.Attrs))
+		return n
+	}
+
+	t.Run("current versions of several keys change in one call, missing keys fail alone", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-cur", "")
+		for _, k := range []string{"a", "b", "c"} {
+			put(t, o, "bkt-cur", k, "", false)
+		}
+		refs := []store.VersionRef{{Key: "a"}, {Key: "missing"}, {Key: "c"}, {Key: "b", VersionID: "no-such-version"}}
+		out, errs, err := b.UpdateVersions(ctx, "bkt-cur", refs, func(bk *store.ObjectBucket, v *store.ObjectVersion) error {
+			if bk.Name != "bkt-cur" {
+				t.Errorf("callback saw bucket %q", bk.Name)
+			}
+			v.Attrs, v.StorageClass = []byte("changed-"+v.Key), "GLACIER"
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], store.ErrNoSuchKey) || !errors.Is(errs[3], store.ErrNoSuchVersion) {
+			t.Fatalf("errors = %v", errs)
+		}
+		if string(out[0].Attrs) != "changed-a" || out[0].Key != "a" || out[2].StorageClass != "GLACIER" {
+			t.Fatalf("returned versions = %+v", out)
+		}
+		for _, k := range []string{"a", "c"} {
+			v, _ := o.GetVersion(ctx, "bkt-cur", k, "")
+			if string(v.Attrs) != "changed-"+k || v.StorageClass != "GLACIER" {
+				t.Fatalf("%s reads back %+v", k, v)
+			}
+		}
+		if v, _ := o.GetVersion(ctx, "bkt-cur", "b", ""); string(v.Attrs) != `{"a":1}` {
+			t.Fatalf("b was changed: %s", v.Attrs)
+		}
+	})
+
+	t.Run("named versions change and the current one stays current", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-ver", "Enabled")
+		put(t, o, "bkt-ver", "k", "v1", false)
+		put(t, o, "bkt-ver", "k", "v2", false)
+		_, errs, err := b.UpdateVersions(ctx, "bkt-ver", []store.VersionRef{{Key: "k", VersionID: "v1"}}, bump)
+		if err != nil || errs[0] != nil {
+			t.Fatalf("UpdateVersions = %v, %v", errs, err)
+		}
+		if count(t, o, "bkt-ver", "k", "v1") != 1 || count(t, o, "bkt-ver", "k", "v2") != 0 {
+			t.Fatal("the wrong version changed")
+		}
+		cur, _ := o.GetVersion(ctx, "bkt-ver", "k", "")
+		if cur.VersionID != "v2" || !cur.IsLatest {
+			t.Fatalf("current version is now %+v", cur)
+		}
+		_, errs, _ = b.UpdateVersions(ctx, "bkt-ver", []store.VersionRef{{Key: "k"}}, bump)
+		if errs[0] != nil || count(t, o, "bkt-ver", "k", "v2") != 1 || count(t, o, "bkt-ver", "k", "v1") != 1 {
+			t.Fatalf("updating the current version: %v", errs)
+		}
+	})
+
+	t.Run("a callback's refusal changes nothing for that version only", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-refuse", "")
+		put(t, o, "bkt-refuse", "x", "", false)
+		put(t, o, "bkt-refuse", "y", "", false)
+		refusal := errors.New("refused")
+		_, errs, err := b.UpdateVersions(ctx, "bkt-refuse", []store.VersionRef{{Key: "x"}, {Key: "y"}}, func(bk *store.ObjectBucket, v *store.ObjectVersion) error {
+			if v.Key == "x" {
+				v.Attrs = []byte("should not stick")
+				return refusal
+			}
+			return bump(bk, v)
+		})
+		if err != nil || !errors.Is(errs[0], refusal) || errs[1] != nil {
+			t.Fatalf("UpdateVersions = %v, %v", errs, err)
+		}
+		if v, _ := o.GetVersion(ctx, "bkt-refuse", "x", ""); string(v.Attrs) != `{"a":1}` {
+			t.Fatalf("the refused version changed: %s", v.Attrs)
+		}
+		if count(t, o, "bkt-refuse", "y", "") != 1 {
+			t.Fatal("the other version did not change")
+		}
+	})
+
+	t.Run("a missing bucket fails the whole call", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		if _, _, err := b.UpdateVersions(ctx, "bkt-none", []store.VersionRef{{Key: "k"}}, bump); !errors.Is(err, store.ErrNoSuchBucket) {
+			t.Fatalf("err = %v, want ErrNoSuchBucket", err)
+		}
+	})
+
+	t.Run("a key named twice in one call changes twice", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-twice", "")
+		put(t, o, "bkt-twice", "k", "", false)
+		_, errs, err := b.UpdateVersions(ctx, "bkt-twice", []store.VersionRef{{Key: "k"}, {Key: "k"}}, bump)
+		if err != nil || errs[0] != nil || errs[1] != nil {
+			t.Fatalf("UpdateVersions = %v, %v", errs, err)
+		}
+		if n := count(t, o, "bkt-twice", "k", ""); n != 2 {
+			t.Fatalf("count = %d, want 2", n)
+		}
+	})
+
+	t.Run("no change is lost when batch and single updates race", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-race", "")
+		keys := []string{"k0", "k1", "k2", "k3"}
+		refs := make([]store.VersionRef, len(keys))
+		for i, k := range keys {
+			put(t, o, "bkt-race", k, "", false)
+			refs[i] = store.VersionRef{Key: k}
+		}
+		const rounds = 20
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for range rounds {
+					if _, errs, err := b.UpdateVersions(ctx, "bkt-race", refs, bump); err != nil || errors.Join(errs...) != nil {
+						t.Errorf("UpdateVersions: %v %v", err, errs)
+						return
+					}
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for i := range rounds {
+					if _, err := o.UpdateVersion(ctx, "bkt-race", keys[i%len(keys)], "", bump); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		total := 0
+		for _, k := range keys {
+			total += count(t, o, "bkt-race", k, "")
+		}
+		if want := 4*rounds*len(keys) + 4*rounds; total != want {
+			t.Fatalf("counted %d changes, want %d", total, want)
+		}
+	})
+
+	t.Run("a delete marker is handed to the callback like any version", func(t *testing.T) {
+		t.Parallel()
+		b := use(t)
+		o := objects(b)
+		mustBucket(t, o, "bkt-marker", "Enabled")
+		put(t, o, "bkt-marker", "k", "v1", false)
+		put(t, o, "bkt-marker", "k", "m1", true)
+		isMarker := errors.New("marker")
+		_, errs, err := b.UpdateVersions(ctx, "bkt-marker", []store.VersionRef{{Key: "k"}}, func(_ *store.ObjectBucket, v *store.ObjectVersion) error {
+			if v.DeleteMarker {
+				return isMarker
+			}
+			return nil
+		})
+		if err != nil || !errors.Is(errs[0], isMarker) {
+			t.Fatalf("UpdateVersions = %v, %v", errs, err)
+		}
+	})
+}
