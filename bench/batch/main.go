@@ -43,7 +43,7 @@ func main() {
 	objects := flag.Int("objects", 1_000_000, "objects of the embedded scenario")
 	dir := flag.String("dir", "", "data directory of the embedded scenario, kept between runs so that its objects are seeded once (default: a temporary one)")
 	writeSize := flag.Int("write-size", 0, "tasks per store write (0: the engine's default)")
-	jobConc := flag.Int("job-concurrency", 8, "tasks (batches) in flight of the embedded job")
+	jobConc := flag.Int("job-concurrency", 16, "tasks (batches) in flight of the embedded job")
 	botoDur := flag.Duration("boto3-duration", 15*time.Second, "how long the boto3 baseline tags objects")
 	remoteObjects := flag.Int("remote-objects", 20_000, "objects of the remote scenario")
 	remoteConc := flag.Int("remote-concurrency", 64, "requests in flight, engine and baseline alike, in the remote scenario")

@@ -48,8 +48,8 @@ type batchConfig struct {
 // a few writers that each change a batch of objects per store write; a
 // remote endpoint needs hundreds of requests in flight.
 const (
-	embeddedJobConcurrency = 8
-	embeddedConcurrency    = 32
+	embeddedJobConcurrency = 16
+	embeddedConcurrency    = 64
 	remoteJobConcurrency   = 256
 	remoteConcurrency      = 1024
 )

@@ -197,7 +197,8 @@ func (e *Engine) Cancel(_ context.Context, job s3control.JobRef) { e.sched.cance
 // Reprioritize implements s3control.Scheduler.
 func (e *Engine) Reprioritize(_ context.Context, job s3control.JobRef) { e.sched.reprioritize(job) }
 
-// go runs fn in the background until Stop.
+// goBackground runs fn in the background; Stop waits for it and ends its
+// context.
 func (e *Engine) goBackground(fn func(ctx context.Context)) {
 	e.wg.Add(1)
 	go func() {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/jobplane/jobplane/internal/objectstore"
 	"github.com/jobplane/jobplane/internal/provider/s3control"
 	"github.com/jobplane/jobplane/internal/store"
 )
@@ -53,8 +54,12 @@ func (e *Engine) newExecution(soft context.Context, stop context.CancelCauseFunc
 		return nil, err
 	}
 	x := &execution{e: e, j: j, op: op, chunk: 1, succ: cp.Succeeded, fail: cp.Failed, phase: cp.Phase, soft: soft, stop: stop}
+	// Tasks go in batches only where the store changes a batch in one
+	// write; elsewhere each task is its own request.
 	if bop, ok := op.(batchOperation); ok && e.batch > 1 {
-		x.bop, x.chunk = bop, e.batch
+		if _, batches := e.objects.(objectstore.BatchUpdater); batches {
+			x.bop, x.chunk = bop, e.batch
+		}
 	}
 	if x.phase == "" {
 		x.phase = phaseRun

@@ -133,7 +133,7 @@ func (e *Engine) writeReport(ctx context.Context, j *jobSpec, cp store.BatchChec
 	}
 	spool, err := OpenSpool(e.spoolPath(j.key), cp.SpoolSize)
 	if err != nil {
-		return objectstore.ErrInvalidRequest("The task results of the job are missing: " + err.Error())
+		return objectstore.ErrInvalidRequest("The task results of the job are missing: " + err.Error()) // permanent: the job fails
 	}
 	defer spool.Close()
 	target := ReportTarget{Bucket: r.bucket, Prefix: r.prefix, JobID: j.key.id, FailedOnly: r.failedOnly, CreatedTime: e.clock.Now()}

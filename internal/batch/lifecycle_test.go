@@ -1,8 +1,11 @@
 package batch
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -352,5 +355,79 @@ func TestAnInventoryReportDrivesAJob(t *testing.T) {
 	exactlyOnce(t, d, h.report(id), keysOf(rows))
 	if tags := h.head(b, "k00029", "").Tags; len(tags) != 1 {
 		t.Fatalf("tags %v", tags)
+	}
+}
+
+func TestRaisingAWaitingJobsPriorityPausesTheRunningOne(t *testing.T) {
+	t.Parallel()
+	g := newGated("a")
+	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency, o.Concurrency = g.invoker(), 1, 1 }))
+	b, man := h.bucket("reprio"), h.bucket("reprioman")
+	rowsA, rowsB := rowsOf(b, "a", 10), rowsOf(b, "b", 10)
+	reqA := h.job(lambdaJob("1.0", nil), h.csvManifest(man, "a.csv", rowsA))
+	reqA.Priority = ptr(int32(5))
+	a := h.create(reqA)
+	h.wait(a, api.JobStatusActive)
+	reqB := h.job(lambdaJob("1.0", nil), h.csvManifest(man, "b.csv", rowsB))
+	reqB.Priority = ptr(int32(5))
+	bID := h.create(reqB)
+	h.wait(bID, api.JobStatusReady) // waiting behind A, of equal priority
+	if _, err := h.prov.UpdateJobPriority(h.ctx(), &api.UpdateJobPriorityRequest{AccountId: ptr(testAccount), JobId: ptr(bID), Priority: ptr(int32(6))}); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(a, api.JobStatusPausing, api.JobStatusPaused)
+	close(g.gate)
+	h.wait(bID, api.JobStatusComplete)
+	d := h.wait(a, api.JobStatusComplete)
+	exactlyOnce(t, d, h.report(a), keysOf(rowsA))
+}
+
+func TestAJobWhoseResultsWereLostFailsInsteadOfReportingWrong(t *testing.T) {
+	t.Parallel()
+	g := newGated("k")
+	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 1 }))
+	b := h.bucket("lost")
+	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("lostman"), "m.csv", rowsOf(b, "k", 50))))
+	h.wait(id, api.JobStatusActive)
+	g.release(5)
+	done := make(chan struct{})
+	go func() { h.close(); close(done) }()
+	for running := true; running; {
+		select {
+		case g.gate <- struct{}{}:
+		case <-done:
+			running = false
+		}
+	}
+	if err := os.Remove(filepath.Join(h.dir, "batch", testAccount, id+".spool")); err != nil {
+		t.Fatal(err)
+	}
+	h.open()
+	close(g.gate)
+	d := h.wait(id, api.JobStatusFailed)
+	if len(d.FailureReasons) != 1 || *d.FailureReasons[0].FailureCode != FailResultsLost {
+		t.Fatalf("failures %s", failures(d))
+	}
+}
+
+func TestAReportThatCannotBeWrittenFailsTheJob(t *testing.T) {
+	t.Parallel()
+	g := newGated("k")
+	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 1 }))
+	b := h.bucket("noreport")
+	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("noreportman"), "m.csv", rowsOf(b, "k", 5))))
+	h.wait(id, api.JobStatusActive)
+	// The report bucket existed when the job was prepared; it is gone
+	// when the report is due.
+	if err := h.objects.DeleteBucket(context.Background(), h.reports); err != nil {
+		t.Fatal(err)
+	}
+	close(g.gate)
+	d := h.wait(id, api.JobStatusFailed)
+	if len(d.FailureReasons) != 1 || *d.FailureReasons[0].FailureCode != FailReportWrite {
+		t.Fatalf("failures %s", failures(d))
+	}
+	if _, s, _ := progress(d); s != 5 {
+		t.Fatalf("%d tasks succeeded", s)
 	}
 }

@@ -22,6 +22,7 @@ const (
 	FailReplication       = "ReplicationConfigurationNotFoundError"
 	FailManifestGenerator = "ManifestGeneratorFailure"
 	FailManifestOutput    = "ManifestOutputFailure"
+	FailResultsLost       = "ResultsLost"
 )
 
 // jobFailure builds a FailureReasons entry; reasons are 1 to 256
@@ -93,21 +94,21 @@ func (e *Engine) activate(ctx context.Context, key jobKey, status api.JobStatus)
 }
 
 // storePaused moves a job that waits for a place, but that the store shows
-// Active or Pausing (a restart left it so), to Paused.
-func (e *Engine) storePaused(ctx context.Context, key jobKey, status api.JobStatus) {
-	for status == api.JobStatusActive || status == api.JobStatusPausing {
-		to := api.JobStatusPausing
-		if status == api.JobStatusPausing {
-			to = api.JobStatusPaused
-		}
-		var err error
-		if status, err = e.move(ctx, key, status, to, ""); err != nil {
-			if ctx.Err() == nil && !isNotFound(err) {
-				e.log.Error("batch: pausing a waiting job", "job", key.String(), "error", err)
-			}
-			return
-		}
+// Active or Pausing (a restart left it so), to Paused, and returns the
+// status it ends in. It takes each edge at most once: if someone else
+// moved the job meanwhile, it leaves the job where they put it.
+func (e *Engine) storePaused(ctx context.Context, key jobKey, status api.JobStatus) api.JobStatus {
+	var err error
+	if status == api.JobStatusActive {
+		status, err = e.move(ctx, key, status, api.JobStatusPausing, "")
 	}
+	if err == nil && status == api.JobStatusPausing {
+		status, err = e.move(ctx, key, status, api.JobStatusPaused, "")
+	}
+	if err != nil && ctx.Err() == nil && !isNotFound(err) {
+		e.log.Error("batch: pausing a waiting job", "job", key.String(), "error", err)
+	}
+	return status
 }
 
 // runJob runs a job that got a place until it ends, pauses, or the engine
@@ -147,6 +148,9 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 		return resultRetry, err
 	}
 	if context.Cause(soft) == errPause {
+		// Paused before it started: a job a restart left Active must not
+		// stay Active while it waits.
+		e.storePaused(hard, key, j.status)
 		return resultPaused, nil
 	}
 	status, err := e.activate(hard, key, j.status)
@@ -165,6 +169,15 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 	var oe *opError
 	if errors.As(err, &oe) {
 		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailInvalidOperation, "%s", oe.msg))
+		if err != nil {
+			return resultRetry, err
+		}
+		return e.afterMove(hard, key, status)
+	}
+	if errors.Is(err, ErrSpoolLost) {
+		// The results of the tasks that ran are gone: the report can no
+		// longer be right, and the job fails rather than lie.
+		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailResultsLost, "%v", err))
 		if err != nil {
 			return resultRetry, err
 		}

@@ -44,8 +44,9 @@ type slot struct {
 	// notBefore delays a job whose run failed for a reason that may pass.
 	notBefore time.Time
 	// storedPaused is set once a waiting job that the store shows Active
-	// or Pausing (after a restart) was moved to Paused.
-	storedPaused bool
+	// or Pausing (after a restart) was moved to Paused; storing is set
+	// while that move runs (the job does not start meanwhile).
+	storedPaused, storing bool
 }
 
 // Causes of a run's end, given to its soft-stop context.
@@ -64,13 +65,10 @@ type scheduler struct {
 	seq     uint64
 	started bool
 	stopped bool
-	idle    *sync.Cond
 }
 
 func newScheduler(e *Engine) *scheduler {
-	s := &scheduler{e: e, slots: map[jobKey]*slot{}}
-	s.idle = sync.NewCond(&s.mu)
-	return s
+	return &scheduler{e: e, slots: map[jobKey]*slot{}}
 }
 
 func (s *scheduler) start() {
@@ -209,7 +207,7 @@ func (s *scheduler) reschedule() {
 			}
 			continue
 		}
-		if w.replication && replicating[w.key.account] >= MaxReplicationJobs {
+		if w.storing || w.replication && replicating[w.key.account] >= MaxReplicationJobs {
 			continue
 		}
 		if free > 0 {
@@ -240,10 +238,18 @@ func (s *scheduler) reschedule() {
 	// Jobs that wait while the store says they run (a restart left them
 	// Active or Pausing) are moved to Paused, which is what they are.
 	for _, w := range wait {
-		if (w.status == api.JobStatusActive || w.status == api.JobStatusPausing) && !w.storedPaused {
-			w.storedPaused = true
+		if w.state == waiting && (w.status == api.JobStatusActive || w.status == api.JobStatusPausing) && !w.storedPaused {
+			w.storedPaused, w.storing = true, true
 			key, status := w.key, w.status
-			s.e.goBackground(func(ctx context.Context) { s.e.storePaused(ctx, key, status) })
+			s.e.goBackground(func(ctx context.Context) {
+				status := s.e.storePaused(ctx, key, status)
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				if sl, ok := s.slots[key]; ok && sl.state == waiting {
+					sl.storing, sl.status = false, status
+				}
+				s.reschedule()
+			})
 		}
 	}
 	if !retryAt.IsZero() {
@@ -257,9 +263,6 @@ func (s *scheduler) reschedule() {
 			case <-ctx.Done():
 			}
 		})
-	}
-	if len(s.slots) == 0 {
-		s.idle.Broadcast()
 	}
 }
 
@@ -324,24 +327,3 @@ func (s *scheduler) done(key jobKey, res runResult) {
 	}
 	s.reschedule()
 }
-
-// waitIdle waits until no job is known to the scheduler, or ctx ends (for
-// tests and benchmarks).
-func (s *scheduler) waitIdle(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		s.mu.Lock()
-		s.idle.Broadcast()
-		s.mu.Unlock()
-	})
-	defer stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.slots) > 0 && ctx.Err() == nil {
-		s.idle.Wait()
-	}
-	return ctx.Err()
-}
-
-// WaitIdle waits until the engine has no job to run or finish, or ctx
-// ends. Tests and benchmarks use it instead of polling.
-func (e *Engine) WaitIdle(ctx context.Context) error { return e.sched.waitIdle(ctx) }

@@ -22,6 +22,10 @@ type Spool struct {
 	size int64 // bytes appended, flushed or not
 }
 
+// ErrSpoolLost says a spool is shorter than its checkpoint: results the
+// checkpoint counts are gone (the file was removed or cut outside jobplane).
+var ErrSpoolLost = errors.New("batch: the result spool lost results its checkpoint recorded")
+
 // OpenSpool opens the spool at path, creating it, and cuts it to size (the
 // size a checkpoint recorded; 0 for a new job).
 func OpenSpool(path string, size int64) (*Spool, error) {
@@ -36,7 +40,7 @@ func OpenSpool(path string, size int64) (*Spool, error) {
 	}
 	if fi.Size() < size {
 		f.Close()
-		return nil, fmt.Errorf("batch: spool %s has %d bytes, the checkpoint recorded %d", path, fi.Size(), size)
+		return nil, fmt.Errorf("%w: %s has %d bytes, the checkpoint recorded %d", ErrSpoolLost, path, fi.Size(), size)
 	}
 	if err := f.Truncate(size); err != nil {
 		f.Close()

@@ -214,3 +214,66 @@ func TestRemoteInvokeAPI(t *testing.T) {
 		t.Fatal("a nil response must be invalid JSON")
 	}
 }
+
+func TestAFunctionReadsItsRequestAndAnswers(t *testing.T) {
+	for _, version := range []string{"1.0", "2.0"} {
+		t.Run("a schema "+version+" request parses and its response decides the task", func(t *testing.T) {
+			payload, err := lambda.Request{SchemaVersion: version, InvocationID: "inv-1", JobID: "job-1",
+				UserArguments: map[string]string{"a": "b"}, Task: lambda.Task{TaskID: "task-1", Bucket: "bkt", Key: "k%20y"}}.Payload()
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, err := lambda.ParseRequest(payload)
+			if err != nil || inv.InvocationID != "inv-1" || inv.Tasks[0].TaskID != "task-1" || inv.Tasks[0].S3Key != "k%20y" {
+				t.Fatalf("ParseRequest = %+v, %v", inv, err)
+			}
+			out := lambda.Interpret("task-1", lambda.Response(inv, lambda.TemporaryFailure, "busy"), "")
+			if out.Code != lambda.TemporaryFailure || out.Message != "busy" || !out.Retry() {
+				t.Fatalf("Interpret = %+v", out)
+			}
+		})
+	}
+	t.Run("a request of several tasks is refused", func(t *testing.T) {
+		if _, err := lambda.ParseRequest([]byte(`{"tasks":[{},{}]}`)); err == nil {
+			t.Fatal("accepted")
+		}
+	})
+}
+
+func TestMultiPrefersALocalFunctionThenTheEndpoint(t *testing.T) {
+	dir := t.TempDir()
+	local := filepath.Join(dir, "fn.sh")
+	if err := os.WriteFile(local, []byte("#!/bin/sh\necho local\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "remote "+strings.Split(r.URL.Path, "/")[3])
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, fn, want string
+		remote         bool
+	}{
+		{"a function mapped locally runs locally", "arn:aws:lambda:us-east-1:111122223333:function:here", "local\n", true},
+		{"another function goes to the endpoint", "elsewhere", "remote elsewhere", true},
+		{"without an endpoint an unmapped function is not found", "elsewhere", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &lambda.Multi{Local: &lambda.Local{Functions: map[string]string{"here": local}}}
+			if tc.remote {
+				m.Remote = &lambda.Remote{Endpoint: srv.URL, Region: "us-east-1"}
+			}
+			out, _, err := m.Invoke(context.Background(), tc.fn, []byte("{}"))
+			var nf *lambda.NotFoundError
+			if tc.want == "" {
+				if !errors.As(err, &nf) {
+					t.Fatalf("err = %v, want NotFoundError", err)
+				}
+				return
+			}
+			if err != nil || string(out) != tc.want {
+				t.Fatalf("Invoke = %q, %v; want %q", out, err, tc.want)
+			}
+		})
+	}
+}

@@ -32,6 +32,17 @@ func TestObjectsBatchSuite(t *testing.T) {
 	})
 }
 
+func TestObjectsPatcherSuite(t *testing.T) {
+	var dirs batchDirs
+	storetest.RunObjectsPatcher(t, func(t *testing.T) (store.Objects, func() error) {
+		s, err := sqlite.Open(context.Background(), dirs.dir(t))
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s.Objects(), s.Close
+	})
+}
+
 // batchDirs gives each test its own data directory, the same one every time
 // that test reopens the store; the suites' tests run in parallel.
 type batchDirs struct {

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -209,6 +211,150 @@ func RunObjectsBatch(t *testing.T, open ObjectsOpener) {
 		})
 		if err != nil || !errors.Is(errs[0], isMarker) {
 			t.Fatalf("UpdateVersions = %v, %v", errs, err)
+		}
+	})
+}
+
+// RunObjectsPatcher runs the behavioural suite of store.ObjectsPatcher
+// against a driver whose store.Objects implements it.
+func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
+	ctx := context.Background()
+	use := func(t *testing.T) (store.Objects, store.ObjectsPatcher) {
+		o, closeFn := open(t)
+		t.Cleanup(func() { closeFn() })
+		p, ok := o.(store.ObjectsPatcher)
+		if !ok {
+			t.Fatalf("%T does not implement store.ObjectsPatcher", o)
+		}
+		return o, p
+	}
+	attrs := func(t *testing.T, o store.Objects, bucket, key, id string) map[string]any {
+		t.Helper()
+		v, err := o.GetVersion(ctx, bucket, key, id)
+		if err != nil {
+			t.Fatalf("GetVersion %s %s: %v", key, id, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(v.Attrs, &m); err != nil {
+			t.Fatalf("attributes of %s are not JSON: %q", key, v.Attrs)
+		}
+		return m
+	}
+
+	t.Run("a patch changes the members it names and keeps the others", func(t *testing.T) {
+		t.Parallel()
+		o, p := use(t)
+		mustBucket(t, o, "pat-members", "")
+		put(t, o, "pat-members", "k", "", false) // attrs {"a":1}
+		applied, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}}, []byte(`{"t":[{"Key":"x","Value":"y"}],"n":{"deep":true}}`))
+		if err != nil || !applied[0] {
+			t.Fatalf("PatchVersions = %v, %v", applied, err)
+		}
+		got := attrs(t, o, "pat-members", "k", "")
+		if got["a"] != float64(1) || got["n"].(map[string]any)["deep"] != true || len(got["t"].([]any)) != 1 {
+			t.Fatalf("attributes %v", got)
+		}
+		v, _ := o.GetVersion(ctx, "pat-members", "k", "")
+		if v.Size != 3 || v.ETag != `"e"` || v.StorageClass != "STANDARD" || !v.IsLatest {
+			t.Fatalf("other fields changed: %+v", v)
+		}
+		// null removes a member; an object merges into an object.
+		if _, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}}, []byte(`{"t":null,"n":{"other":1}}`)); err != nil {
+			t.Fatal(err)
+		}
+		got = attrs(t, o, "pat-members", "k", "")
+		if _, ok := got["t"]; ok || got["n"].(map[string]any)["deep"] != true || got["n"].(map[string]any)["other"] != float64(1) {
+			t.Fatalf("attributes %v", got)
+		}
+	})
+
+	t.Run("missing keys, unknown versions and delete markers are left alone and reported", func(t *testing.T) {
+		t.Parallel()
+		o, p := use(t)
+		mustBucket(t, o, "pat-skip", "Enabled")
+		put(t, o, "pat-skip", "live", "v1", false)
+		put(t, o, "pat-skip", "gone", "v2", false)
+		put(t, o, "pat-skip", "gone", "m1", true)
+		refs := []store.VersionRef{{Key: "live"}, {Key: "missing"}, {Key: "gone"}, {Key: "gone", VersionID: "m1"},
+			{Key: "gone", VersionID: "v2"}, {Key: "live", VersionID: "nope"}, {Key: "live"}}
+		applied, err := p.PatchVersions(ctx, "pat-skip", refs, []byte(`{"p":1}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []bool{true, false, false, false, true, false, true}; fmt.Sprint(applied) != fmt.Sprint(want) {
+			t.Fatalf("applied %v, want %v", applied, want)
+		}
+		if attrs(t, o, "pat-skip", "gone", "v2")["p"] != float64(1) {
+			t.Fatal("the named version was not patched")
+		}
+		if v, _ := o.GetVersion(ctx, "pat-skip", "gone", "m1"); string(v.Attrs) != `{"a":1}` {
+			t.Fatalf("the delete marker was patched: %s", v.Attrs)
+		}
+	})
+
+	t.Run("a missing bucket fails the whole call", func(t *testing.T) {
+		t.Parallel()
+		_, p := use(t)
+		if _, err := p.PatchVersions(ctx, "pat-none", []store.VersionRef{{Key: "k"}}, []byte(`{}`)); !errors.Is(err, store.ErrNoSuchBucket) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("a patch of many keys changes every one in one call", func(t *testing.T) {
+		t.Parallel()
+		o, p := use(t)
+		mustBucket(t, o, "pat-many", "")
+		refs := make([]store.VersionRef, 700)
+		for i := range refs {
+			k := fmt.Sprintf("k%04d", i)
+			put(t, o, "pat-many", k, "", false)
+			refs[i] = store.VersionRef{Key: k}
+		}
+		applied, err := p.PatchVersions(ctx, "pat-many", refs, []byte(`{"t":[]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ok := range applied {
+			if !ok {
+				t.Fatalf("ref %d not applied", i)
+			}
+		}
+		if _, ok := attrs(t, o, "pat-many", "k0699", "")["t"]; !ok {
+			t.Fatal("the last key was not patched")
+		}
+	})
+
+	t.Run("patches and callbacks racing on the same versions lose nothing", func(t *testing.T) {
+		t.Parallel()
+		o, p := use(t)
+		mustBucket(t, o, "pat-race", "")
+		put(t, o, "pat-race", "k", "", false)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				if _, err := p.PatchVersions(ctx, "pat-race", []store.VersionRef{{Key: "k"}}, []byte(fmt.Sprintf(`{"p%d":1}`, i))); err != nil {
+					t.Error(err)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := o.UpdateVersion(ctx, "pat-race", "k", "", func(_ *store.ObjectBucket, v *store.ObjectVersion) error {
+					var m map[string]any
+					json.Unmarshal(v.Attrs, &m)
+					m[fmt.Sprintf("u%d", i)] = 1
+					v.Attrs, _ = json.Marshal(m)
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if got := attrs(t, o, "pat-race", "k", ""); len(got) != 41 {
+			t.Fatalf("%d members after 40 changes and the original one: %v", len(got), got)
 		}
 	})
 }
