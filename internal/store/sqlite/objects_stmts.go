@@ -74,3 +74,20 @@ func (q objQ) row(query string, args ...any) *sql.Row {
 	}
 	return st.QueryRowContext(context.Background(), args...)
 }
+
+// objCollect runs query and appends every row that scan reads to out.
+func objCollect[T any](q objQ, out *[]T, scan func(objScanner) (T, error), query string, args ...any) error {
+	rows, err := q.query(query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, v)
+	}
+	return rows.Err()
+}

@@ -272,21 +272,7 @@ func (o *ObjectStore) ListUploads(ctx context.Context, bucket string, lq store.O
 	}
 	lo, hi := objKeyRange(lq.Prefix, lq.From)
 	var out []store.ObjectUpload
-	collect := func(query string, args ...any) error {
-		rows, err := q.query(query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := objScanUpload(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
-	}
+	collect := func(query string, args ...any) error { return objCollect(q, &out, objScanUpload, query, args...) }
 	op := ">="
 	if lq.From != "" && string(lo) == lq.From {
 		if lq.AfterSeq > 0 {

@@ -257,21 +257,7 @@ func (o *ObjectStore) ListVersions(ctx context.Context, bucket string, lq store.
 	}
 	lo, hi := objKeyRange(lq.Prefix, lq.From)
 	var out []store.ObjectVersion
-	collect := func(query string, args ...any) error {
-		rows, err := q.query(query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := objScanVersion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	}
+	collect := func(query string, args ...any) error { return objCollect(q, &out, objScanVersion, query, args...) }
 	bound := ``
 	args := []any{bucket}
 	if hi != nil {
