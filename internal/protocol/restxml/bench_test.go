@@ -2,11 +2,13 @@ package restxml_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
@@ -88,3 +90,36 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkEncodeListJobs encodes a page of 100 jobs, what a ListJobs
+// with MaxResults=100 answers.
+func BenchmarkEncodeListJobs(b *testing.B) {
+	op := api.Model.Operation("ListJobs")
+	created := time.Date(2026, 11, 21, 12, 30, 45, 123e6, time.UTC)
+	out := &api.ListJobsResult{NextToken: aws.String(strings.Repeat("t", 80))}
+	for i := range 100 {
+		out.Jobs = append(out.Jobs, api.JobListDescriptor{
+			JobId:        aws.String(fmt.Sprintf("00e123a4-c0d8-41f4-a0eb-b46f9ba5%04d", i)),
+			Description:  aws.String("nightly retag"),
+			Operation:    ptrTo(api.OperationNameS3PutObjectTagging),
+			Priority:     aws.Int32(10),
+			Status:       ptrTo(api.JobStatusSuspended),
+			CreationTime: aws.Time(created.Add(time.Duration(i) * time.Second)),
+			ProgressSummary: &api.JobProgressSummary{
+				TotalNumberOfTasks: aws.Int64(1000), NumberOfTasksSucceeded: aws.Int64(0), NumberOfTasksFailed: aws.Int64(0),
+				Timers: &api.JobTimers{ElapsedTimeInActiveSeconds: aws.Int64(0)},
+			},
+		})
+	}
+	r := httptest.NewRequest(http.MethodGet, "/v20180820/jobs", nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		if err := controlCodec.EncodeOutput(w, r, op, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/jobplane/jobplane/internal/schema"
 )
@@ -30,6 +32,28 @@ func (w *xmlWriter) text(s string) {
 	}
 	// EscapeText only fails when the writer does; bytes.Buffer never does.
 	_ = xml.EscapeText(w.buf, []byte(s))
+}
+
+// scalar writes a scalar value as escaped text; ok is false for values
+// that are not scalars. Strings, integers and timestamps, nearly every
+// value of a response, are appended to the buffer without an intermediate
+// string.
+func (w *xmlWriter) scalar(v reflect.Value, tf schema.TimestampFormat) (ok bool) {
+	switch {
+	case v.Type() == timeType && tf == schema.ISO8601:
+		w.buf.Write(appendISOMillis(w.buf.AvailableBuffer(), v.Interface().(time.Time)))
+	case v.Kind() == reflect.String:
+		w.text(v.String())
+	case v.CanInt():
+		w.buf.Write(strconv.AppendInt(w.buf.AvailableBuffer(), v.Int(), 10))
+	default:
+		s, ok := formatScalar(v, tf)
+		if !ok {
+			return false
+		}
+		w.text(s)
+	}
+	return true
 }
 
 // plainText reports whether s is printable ASCII without a character XML
@@ -203,14 +227,12 @@ func (w *xmlWriter) element(name string, ns *schema.XMLNamespace, f reflect.Valu
 			return err
 		}
 	default:
-		s, ok := formatScalar(v, timestampFormat(m, schema.ISO8601))
-		if !ok {
-			return fmt.Errorf("member %s: cannot write %s as %s", name, v.Type(), sh.Type)
-		}
 		if err := w.open(name, ns, reflect.Value{}, nil); err != nil {
 			return err
 		}
-		w.text(s)
+		if !w.scalar(v, timestampFormat(m, schema.ISO8601)) {
+			return fmt.Errorf("member %s: cannot write %s as %s", name, v.Type(), sh.Type)
+		}
 	}
 	w.close(name)
 	return nil
