@@ -1,7 +1,8 @@
 // Command s3 measures jobplane's S3 data plane against moto_server in the
 // same run: small-object PutObject (durable: every acknowledged upload is on
 // stable storage), GetObject and PutObjectTagging requests per second, from
-// one Go load generator sending the same requests to both.
+// one Go load generator sending the same requests to both (keep-alive
+// connections written and read directly, as wrk does: rawhttp.go).
 //
 //	go run ./bench/s3 [-duration 5s] [-concurrency 64] [-size 4096] [-sync auto|syncfs|fsync] [-moto=false]
 //
@@ -218,12 +219,19 @@ func startMoto() (string, int, func(), error) {
 	}
 }
 
-// scenario is one kind of request: setup prepares a target, req builds the
-// i-th request of worker w.
+// scenario is one kind of request: setup prepares a target (through
+// net/http), req gives the i-th request of worker w.
 type scenario struct {
 	name  string
 	setup func(url string, workers int) error
-	req   func(url string, w, i int) (*http.Request, int)
+	req   func(w, i int) rawReq
+}
+
+// rawReq is a request the load generator sends and the status it expects.
+type rawReq struct {
+	method, path string
+	body         []byte
+	want         int
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 1024}}
@@ -272,17 +280,14 @@ func scenarios(body []byte) []scenario {
 	}
 	tagging := []byte(`<Tagging><TagSet><Tag><Key>project</Key><Value>bench</Value></Tag></TagSet></Tagging>`)
 	return []scenario{
-		{"PutObject (durable)", createBucket, func(url string, w, i int) (*http.Request, int) {
-			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/%s/put-%d-%d", url, bucket, w, i), bytes.NewReader(body))
-			return req, 200
+		{"PutObject (durable)", createBucket, func(w, i int) rawReq {
+			return rawReq{"PUT", fmt.Sprintf("/%s/put-%d-%d", bucket, w, i), body, 200}
 		}},
-		{"GetObject", seed, func(url string, w, i int) (*http.Request, int) {
-			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/%s/seed-%d", url, bucket, w), nil)
-			return req, 200
+		{"GetObject", seed, func(w, i int) rawReq {
+			return rawReq{"GET", fmt.Sprintf("/%s/seed-%d", bucket, w), nil, 200}
 		}},
-		{"PutObjectTagging", seed, func(url string, w, i int) (*http.Request, int) {
-			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/%s/seed-%d?tagging", url, bucket, w), bytes.NewReader(tagging))
-			return req, 200
+		{"PutObjectTagging", seed, func(w, i int) rawReq {
+			return rawReq{"PUT", fmt.Sprintf("/%s/seed-%d?tagging", bucket, w), tagging, 200}
 		}},
 	}
 }
@@ -339,10 +344,12 @@ func measure(tg target, sc scenario, d time.Duration, workers int) (result, erro
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			conn := newRawConn(url)
+			defer conn.close()
 			for i := 0; time.Now().Before(end); i++ {
-				req, want := sc.req(url, w, i)
+				req := sc.req(w, i)
 				t := time.Now()
-				if err := do(req, want); err != nil {
+				if err := conn.do(req.method, req.path, req.body, req.want); err != nil {
 					mu.Lock()
 					if firstEr == nil {
 						firstEr = err

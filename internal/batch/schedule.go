@@ -105,14 +105,22 @@ func runnable(status api.JobStatus) bool {
 }
 
 func (s *scheduler) submit(ref s3control.JobRef) {
-	// The operation decides the replication limit; reading the job is one
-	// indexed read, quick enough for Submit.
-	replication := false
-	if j, err := s.e.control.Job(context.Background(), ref.AccountID, ref.JobID); err == nil && j.Descriptor.Operation != nil {
-		replication = j.Descriptor.Operation.S3ReplicateObject != nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The operation decides the replication limit, and the stored priority
+	// wins over ref's: a priority change that committed after ref was read
+	// but reached reprioritize before this job had a slot would otherwise be
+	// lost. Reading under s.mu orders the read after any such reprioritize.
+	// It is one indexed read, quick enough for Submit.
+	replication := false
+	if j, err := s.e.control.Job(context.Background(), ref.AccountID, ref.JobID); err == nil {
+		if op := j.Descriptor.Operation; op != nil {
+			replication = op.S3ReplicateObject != nil
+		}
+		if j.Descriptor.Priority != nil {
+			ref.Priority = *j.Descriptor.Priority
+		}
+	}
 	k := keyOf(ref)
 	if sl, ok := s.slots[k]; ok {
 		if sl.state == waiting {

@@ -86,6 +86,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		// need seekable bodies.
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		// Without this the SDK logs a line for every GetObject answered
+		// without a checksum, which is most of them.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 	return &Store{c: c, region: cfg.Region}, nil
 }

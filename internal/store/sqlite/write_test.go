@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jobplane/jobplane/internal/store"
 )
@@ -156,8 +157,53 @@ func TestACancelledWriteDoesNotRun(t *testing.T) {
 	}
 }
 
+// A write returns only once the log holding its commit is synced, though
+// the commit is visible to reads before that.
+func TestAWriteIsAcknowledgedOnlyAfterTheLogSync(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	release := make(chan struct{})
+	syncing := make(chan struct{}, 1)
+	sync := s.syncLog
+	s.syncLog = func() error {
+		syncing <- struct{}{}
+		<-release
+		return sync()
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.write(context.Background(), put("k", "v")) }()
+	<-syncing
+	if n := count(t, s); n != 1 {
+		t.Fatalf("%d rows while the log syncs, want the committed 1", n)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("write returned %v before its log sync finished", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A failed sync fails the writes it was to acknowledge and every later
+// one: what reached the disk is unknown until SQLite recovers at reopening.
+func TestAFailedLogSyncFailsThisAndLaterWrites(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	eio := errors.New("input/output error")
+	s.syncLog = func() error { return eio }
+	for _, k := range []string{"a", "b"} {
+		if err := s.write(context.Background(), put(k, "v")); !errors.Is(err, eio) {
+			t.Fatalf("write %s = %v, want the sync's error", k, err)
+		}
+	}
+}
+
 // BenchmarkWrite compares group commit with a transaction per write, both
 // from 32 concurrent writers: the ratio is what batching buys on this disk.
+// Each transaction of the second is synced by SQLite (synchronous=FULL).
 func BenchmarkWrite(b *testing.B) {
 	for _, mode := range []string{"group commit", "transaction per write"} {
 		b.Run(mode, func(b *testing.B) {
@@ -182,17 +228,33 @@ func BenchmarkWrite(b *testing.B) {
 						}
 						continue
 					}
-					tx, err := s.db.Begin()
-					if err != nil {
-						b.Error(err)
-						continue
-					}
-					put(k, "v")(tx)
-					if err := tx.Commit(); err != nil {
+					if err := syncedTx(s.db, put(k, "v")); err != nil {
 						b.Error(err)
 					}
 				}
 			})
 		})
 	}
+}
+
+// syncedTx runs fn in a transaction that SQLite syncs as it commits.
+func syncedTx(db *sql.DB, fn func(*sql.Tx) error) error {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
