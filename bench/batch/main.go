@@ -36,9 +36,12 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/jobplane/jobplane/internal/procs"
 )
 
 func main() {
+	procs.Tune() // as jobplane serve does
 	scenarios := flag.String("scenarios", "embedded,remote,prepare", "comma-separated scenarios: embedded, remote, prepare, memory")
 	objects := flag.Int("objects", 1_000_000, "objects of the embedded scenario")
 	dir := flag.String("dir", "", "data directory of the embedded scenario, kept between runs so that its objects are seeded once (default: a temporary one)")

@@ -28,9 +28,11 @@ import (
 	"github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/api/snowball"
 	"github.com/jobplane/jobplane/internal/gateway"
+	"github.com/jobplane/jobplane/internal/procs"
 )
 
 func main() {
+	procs.Tune() // as jobplane serve does
 	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
 	concurrency := flag.Int("concurrency", 8, "requests in flight at once")
 	flag.Parse()

@@ -36,11 +36,13 @@ import (
 
 	"github.com/jobplane/jobplane/internal/gateway"
 	"github.com/jobplane/jobplane/internal/objectstore/embedded"
+	"github.com/jobplane/jobplane/internal/procs"
 	s3provider "github.com/jobplane/jobplane/internal/provider/s3"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
 )
 
 func main() {
+	procs.Tune() // as jobplane serve does
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/s3:", err)
 		os.Exit(1)

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/jobplane/jobplane/internal/gateway"
+	"github.com/jobplane/jobplane/internal/procs"
 	"github.com/jobplane/jobplane/internal/provider/s3control"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
 )
@@ -42,6 +43,7 @@ import (
 const account = "123456789012"
 
 func main() {
+	procs.Tune() // as jobplane serve does
 	jobs := flag.Int("jobs", 100000, "jobs to create before measuring the reads")
 	duration := flag.Duration("duration", 5*time.Second, "how long each read measurement and each baseline runs")
 	concurrency := flag.Int("concurrency", 16, "requests in flight at once")

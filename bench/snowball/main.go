@@ -34,6 +34,7 @@ import (
 	api "github.com/jobplane/jobplane/internal/api/snowball"
 	"github.com/jobplane/jobplane/internal/caller"
 	"github.com/jobplane/jobplane/internal/gateway"
+	"github.com/jobplane/jobplane/internal/procs"
 	"github.com/jobplane/jobplane/internal/provider/snowball"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
 )
@@ -42,6 +43,7 @@ import (
 const account = caller.DefaultAccountID
 
 func main() {
+	procs.Tune() // as jobplane serve does
 	jobs := flag.Int("jobs", 100_000, "jobs in the store")
 	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
 	concurrency := flag.Int("concurrency", 8, "requests in flight at once")

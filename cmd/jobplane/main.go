@@ -16,11 +16,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/jobplane/jobplane/internal/clock"
 	"github.com/jobplane/jobplane/internal/gateway"
+	"github.com/jobplane/jobplane/internal/procs"
 	"github.com/jobplane/jobplane/internal/sigv4"
 	"github.com/jobplane/jobplane/internal/store/sqlite"
 )
@@ -44,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "jobplane:", err)
 			return 2
 		}
+		procs.Tune()
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		if err := serve(ctx, cfg, stderr, nil); err != nil {
@@ -121,7 +124,7 @@ func serve(ctx context.Context, cfg *config, logOut io.Writer, ready chan<- stri
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("jobplane listening", "address", ln.Addr().String(), "data_dir", cfg.DataDir,
-		"region", cfg.Region, "auth", cfg.Auth)
+		"region", cfg.Region, "auth", cfg.Auth, "gomaxprocs", runtime.GOMAXPROCS(0))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

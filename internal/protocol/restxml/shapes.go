@@ -16,6 +16,20 @@ type shapeInfo struct {
 	// hasAttrs is true when the structure has attribute members, so the
 	// encoder knows to look for them.
 	hasAttrs bool
+	// tags holds, by member index, the start and end tags of each scalar
+	// body member written without a namespace declaration ("" for the
+	// others), so that the encoder writes them whole.
+	tags []tagPair
+}
+
+type tagPair struct{ open, close string }
+
+// tag returns member i's tags, if it has them.
+func (info *shapeInfo) tag(i int) tagPair {
+	if info == nil || i >= len(info.tags) {
+		return tagPair{}
+	}
+	return info.tags[i]
 }
 
 // shape registers sh and every shape reachable from it. It is called only
@@ -32,9 +46,13 @@ func (c *Codec) shape(sh *schema.Shape) {
 	switch sh.Type {
 	case schema.Structure:
 		info.elems = make(map[string]int, len(sh.Members))
+		info.tags = make([]tagPair, len(sh.Members))
 		for i, m := range sh.Members {
 			if m.Location != schema.Body {
 				continue
+			}
+			if isScalar(m.Shape) && !m.XMLAttribute && m.XMLNamespace == nil && m.Shape.XMLNamespace == nil {
+				info.tags[i] = tagPair{"<" + m.WireName() + ">", "</" + m.WireName() + ">"}
 			}
 			if m.XMLAttribute {
 				if info.attrs == nil {
@@ -61,6 +79,15 @@ func (c *Codec) shape(sh *schema.Shape) {
 			c.shape(sh.Value.Shape)
 		}
 	}
+}
+
+// isScalar reports whether values of sh are written as text.
+func isScalar(sh *schema.Shape) bool {
+	switch sh.Type {
+	case schema.Structure, schema.List, schema.Map:
+		return false
+	}
+	return true
 }
 
 // localName strips a namespace prefix: "xsi:type" → "type". Documents are

@@ -142,6 +142,7 @@ func isAbsent(v reflect.Value) bool {
 // order, leaving out absent ones. only, when non-nil, restricts the members
 // to those indexes (an operation output's body members).
 func (w *xmlWriter) members(v reflect.Value, sh *schema.Shape, only []int) error {
+	info := w.c.shapes[sh]
 	write := func(i int) error {
 		m := sh.Members[i]
 		if m.Location != schema.Body || m.XMLAttribute {
@@ -150,6 +151,17 @@ func (w *xmlWriter) members(v reflect.Value, sh *schema.Shape, only []int) error
 		f := v.Field(i)
 		if isAbsent(f) {
 			return nil
+		}
+		// Most members are scalars: their tags are written whole.
+		if t := info.tag(i); t.open != "" {
+			if s := deref(f); s.IsValid() {
+				w.buf.WriteString(t.open)
+				if !w.scalar(s, timestampFormat(m, schema.ISO8601)) {
+					return fmt.Errorf("member %s: cannot write %s as %s", m.Name, s.Type(), m.Shape.Type)
+				}
+				w.buf.WriteString(t.close)
+				return nil
+			}
 		}
 		return w.member(f, m)
 	}
