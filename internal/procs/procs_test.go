@@ -6,32 +6,28 @@ import (
 	"testing"
 )
 
-func TestTuneAddsExtraProcsAndSetsGOGC(t *testing.T) {
-	t.Setenv("GOMAXPROCS", "")
-	t.Setenv("GOGC", "")
-	before := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(before)
-	gc := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(gc)
-	if got := Tune(); got != before+Extra || runtime.GOMAXPROCS(0) != got {
-		t.Fatalf("Tune() = %d (GOMAXPROCS %d), want %d", got, runtime.GOMAXPROCS(0), before+Extra)
-	}
-	if got := debug.SetGCPercent(100); got != GCPercent {
-		t.Fatalf("GOGC after Tune = %d, want %d", got, GCPercent)
-	}
-}
-
-func TestTuneLeavesExplicitSettingsAlone(t *testing.T) {
-	t.Setenv("GOMAXPROCS", "3")
-	t.Setenv("GOGC", "50")
-	before := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(before)
-	gc := debug.SetGCPercent(70)
-	defer debug.SetGCPercent(gc)
-	if got := Tune(); got != before {
-		t.Fatalf("Tune() = %d with GOMAXPROCS set, want %d unchanged", got, before)
-	}
-	if got := debug.SetGCPercent(70); got != 70 {
-		t.Fatalf("GOGC after Tune = %d with GOGC set, want it unchanged", got)
+// Tune adds Extra Ps and sets GOGC, each unless its environment variable
+// sets it.
+func TestTune(t *testing.T) {
+	for _, tc := range []struct {
+		name, gomaxprocs, gogc string
+		wantExtra, wantGC      int
+	}{
+		{"defaults", "", "", Extra, GCPercent},
+		{"explicit settings", "3", "50", 0, 70},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GOMAXPROCS", tc.gomaxprocs)
+			t.Setenv("GOGC", tc.gogc)
+			before := runtime.GOMAXPROCS(0)
+			defer runtime.GOMAXPROCS(before)
+			defer debug.SetGCPercent(debug.SetGCPercent(70))
+			if got := Tune(); got != before+tc.wantExtra || runtime.GOMAXPROCS(0) != got {
+				t.Fatalf("Tune() = %d (GOMAXPROCS %d), want %d", got, runtime.GOMAXPROCS(0), before+tc.wantExtra)
+			}
+			if got := debug.SetGCPercent(70); got != tc.wantGC {
+				t.Fatalf("GOGC after Tune = %d, want %d", got, tc.wantGC)
+			}
+		})
 	}
 }

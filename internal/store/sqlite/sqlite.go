@@ -21,6 +21,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -139,22 +140,26 @@ func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *DB) writer() {
 	defer close(s.unsynced)
 	for first := range s.writes {
-		batch := make([]*writeReq, 1, maxBatch)
-		batch[0] = first
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case req, ok := <-s.writes:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, req)
-			default:
-				break fill
-			}
-		}
+		batch := takeReady(s.writes, append(make([]*writeReq, 0, maxBatch), first), maxBatch)
 		s.unsynced <- committed{batch, s.commit(batch)}
 	}
+}
+
+// takeReady appends to batch what ch holds already, without waiting, until
+// batch has limit items or ch is empty or closed.
+func takeReady[T any](ch <-chan T, batch []T, limit int) []T {
+	for len(batch) < limit {
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, v)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // syncer acknowledges committed batches: it takes every batch committed so
@@ -169,19 +174,7 @@ func (s *DB) syncer() {
 		failed  error
 	)
 	for c := range s.unsynced {
-		pending = append(pending[:0], c)
-	drain:
-		for {
-			select {
-			case c, ok := <-s.unsynced:
-				if !ok {
-					break drain
-				}
-				pending = append(pending, c)
-			default:
-				break drain
-			}
-		}
+		pending = takeReady(s.unsynced, append(pending[:0], c), math.MaxInt)
 		if failed == nil {
 			if err := s.syncLog(); err != nil {
 				failed = fmt.Errorf("store: syncing the write-ahead log: %w", err)
