@@ -28,7 +28,7 @@ import (
 // batchS3 is an aws-sdk-go-v2 S3 client of account for the server at url.
 func batchS3(url, account string) *awss3.Client {
 	return awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true, RetryMaxAttempts: 3,
-		Credentials: credentials.NewStaticCredentialsProvider(account, "secret", "")})
+		Credentials: credentials.NewStaticCredentialsProvider(account, "secret", ""), HTTPClient: sdkHTTPClient()})
 }
 
 // batchEnv is a server and the Go SDK clients of one account.

@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -343,3 +344,32 @@ func TestEnvironmentVariablesConfigureTheServer(t *testing.T) {
 	}
 	t.Fatal("server never listened")
 }
+
+// sdkTransport is the HTTP transport of the e2e tests' aws-sdk-go-v2
+// clients (dial, when set, replaces the address dialled). It gives the
+// transport its own copy of every request body: the SDK closes the body it
+// sent once the response has arrived, and when jobplane answers before the
+// transport has finished with the body (after writing it, the transport
+// reads on to check that it holds nothing more), that read fails, the
+// transport treats it as a failed write and closes the connection under
+// the response the SDK is reading: "use of closed network connection"
+// (aws/aws-sdk-go-v2#1825, #2737). Seen here once in a few runs of
+// TestSnowballWritesSurviveKill9, always on the client side.
+type sdkTransport struct{ http.Transport }
+
+func (t *sdkTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return t.Transport.RoundTrip(r)
+}
+
+// sdkHTTPClient is the HTTP client of the e2e tests' SDK clients.
+func sdkHTTPClient() *http.Client { return &http.Client{Transport: &sdkTransport{}} }

@@ -111,7 +111,7 @@ func TestS3RemoteModeServesAnotherEndpointsObjects(t *testing.T) {
 	ctx := context.Background()
 	client := func(url string) *awss3.Client {
 		return awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true, RetryMaxAttempts: 1,
-			Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", "")})
+			Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", ""), HTTPClient: sdkHTTPClient()})
 	}
 	viaJobplane, direct := client(p.url), client(moto)
 	if _, err := viaJobplane.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("through-jobplane")}); err != nil {

@@ -30,11 +30,11 @@ func s3cClient(p *proc, account string) *awss3control.Client {
 	return awss3control.New(awss3control.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(p.url), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(account, "secret", ""),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &sdkTransport{http.Transport{
 			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 				return d.DialContext(ctx, network, addr)
 			},
-		}},
+		}}},
 	})
 }
 

@@ -25,6 +25,7 @@ func snowballClient(url, account string) *awssnowball.Client {
 	return awssnowball.New(awssnowball.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(account, "secret", ""),
+		HTTPClient:  sdkHTTPClient(),
 	})
 }
 
