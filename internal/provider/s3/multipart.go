@@ -31,15 +31,7 @@ func (p *Provider) CreateMultipartUpload(ctx context.Context, in *api.CreateMult
 	if in.ACL != nil {
 		h.canned = string(*in.ACL)
 	}
-	acl, _, err := h.acl(account, b.Owner)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := objectstore.ParseTaggingHeader(str(in.Tagging))
-	if err != nil {
-		return nil, err
-	}
-	enc, err := encryptionIn(in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled)
+	acl, tags, enc, err := newObjectSettings(account, b.Owner, h, in.Tagging, in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,23 @@ func encryptionOut(e objectstore.Encryption) (sse *api.ServerSideEncryption, kms
 	return sse, kms, bucketKey
 }
 
+// newObjectSettings reads the headers with which PutObject and
+// CreateMultipartUpload set up a new object: its ACL (granted on behalf of
+// account in a bucket of bucketOwner), its tags and its encryption.
+func newObjectSettings(account, bucketOwner string, h aclHeaders, tagging *string, sse *api.ServerSideEncryption,
+	kmsKey, kmsContext *string, bucketKey *bool) (objectstore.ACL, []objectstore.Tag, objectstore.Encryption, error) {
+	acl, _, err := h.acl(account, bucketOwner)
+	if err != nil {
+		return objectstore.ACL{}, nil, objectstore.Encryption{}, err
+	}
+	tags, err := objectstore.ParseTaggingHeader(str(tagging))
+	if err != nil {
+		return objectstore.ACL{}, nil, objectstore.Encryption{}, err
+	}
+	enc, err := encryptionIn(sse, kmsKey, kmsContext, bucketKey)
+	return acl, tags, enc, err
+}
+
 // PutObject implements api.Service.
 func (p *Provider) PutObject(ctx context.Context, in *api.PutObjectRequest) (*api.PutObjectOutput, error) {
 	account, _ := who(ctx)
@@ -78,15 +95,7 @@ func (p *Provider) PutObject(ctx context.Context, in *api.PutObjectRequest) (*ap
 	if in.ACL != nil {
 		h.canned = string(*in.ACL)
 	}
-	acl, _, err := h.acl(account, b.Owner)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := objectstore.ParseTaggingHeader(str(in.Tagging))
-	if err != nil {
-		return nil, err
-	}
-	enc, err := encryptionIn(in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled)
+	acl, tags, enc, err := newObjectSettings(account, b.Owner, h, in.Tagging, in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/jobplane/jobplane/internal/store"
 )
 
 // objStmts caches the object store's prepared statements by their text:
@@ -25,6 +27,26 @@ type objQ struct {
 }
 
 func (o *ObjectStore) q(ctx context.Context, tx *sql.Tx) objQ { return objQ{o: o, ctx: ctx, tx: tx} }
+
+// snapshot runs fn in a read-only transaction, so that what it reads is one
+// snapshot, once the bucket is found there; fn gets the bucket.
+func (o *ObjectStore) snapshot(ctx context.Context, bucket string, fn func(q objQ, b store.ObjectBucket) error) error {
+	db, err := o.db.read()
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	q := o.q(ctx, tx)
+	b, err := objGetBucket(q, bucket)
+	if err != nil {
+		return err
+	}
+	return fn(q, b)
+}
 
 func (q objQ) stmt(query string) (*sql.Stmt, error) {
 	v, ok := q.o.stmts.m.Load(query)

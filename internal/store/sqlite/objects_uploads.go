@@ -82,22 +82,16 @@ func (o *ObjectStore) CreateUpload(ctx context.Context, u store.ObjectUpload) (s
 
 // GetUpload implements store.Objects.
 func (o *ObjectStore) GetUpload(ctx context.Context, bucket, key, uploadID string) (store.ObjectBucket, store.ObjectUpload, error) {
-	db, err := o.db.read()
-	if err != nil {
-		return store.ObjectBucket{}, store.ObjectUpload{}, err
-	}
-	q := o.q(ctx, nil)
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return store.ObjectBucket{}, store.ObjectUpload{}, err
-	}
-	defer tx.Rollback()
-	q = o.q(ctx, tx)
-	b, err := objGetBucket(q, bucket)
-	if err != nil {
-		return b, store.ObjectUpload{}, err
-	}
-	u, err := objFindUpload(q, bucket, key, uploadID)
+	var (
+		b store.ObjectBucket
+		u store.ObjectUpload
+	)
+	err := o.snapshot(ctx, bucket, func(q objQ, bk store.ObjectBucket) error {
+		b = bk
+		var err error
+		u, err = objFindUpload(q, bucket, key, uploadID)
+		return err
+	})
 	return b, u, err
 }
 
@@ -137,25 +131,16 @@ func (o *ObjectStore) PutPart(ctx context.Context, bucket, key, uploadID string,
 
 // ListParts implements store.Objects.
 func (o *ObjectStore) ListParts(ctx context.Context, bucket, key, uploadID string, after, limit int) ([]store.ObjectUploadPart, error) {
-	db, err := o.db.read()
-	if err != nil {
-		return nil, err
-	}
-	q := o.q(ctx, nil)
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	q = o.q(ctx, tx)
-	if _, err := objGetBucket(q, bucket); err != nil {
-		return nil, err
-	}
-	u, err := objFindUpload(q, bucket, key, uploadID)
-	if err != nil {
-		return nil, err
-	}
-	return objQueryParts(q, u.Seq, after, limit)
+	var parts []store.ObjectUploadPart
+	err := o.snapshot(ctx, bucket, func(q objQ, _ store.ObjectBucket) error {
+		u, err := objFindUpload(q, bucket, key, uploadID)
+		if err != nil {
+			return err
+		}
+		parts, err = objQueryParts(q, u.Seq, after, limit)
+		return err
+	})
+	return parts, err
 }
 
 // CompleteUpload implements store.Objects.
@@ -253,48 +238,39 @@ func (o *ObjectStore) DeleteUpload(ctx context.Context, bucket, key, uploadID st
 
 // ListUploads implements store.Objects.
 func (o *ObjectStore) ListUploads(ctx context.Context, bucket string, lq store.ObjectUploadQuery) ([]store.ObjectUpload, error) {
-	db, err := o.db.read()
-	if err != nil {
+	if _, err := o.db.read(); err != nil {
 		return nil, err
 	}
-	q := o.q(ctx, nil)
 	if lq.Limit <= 0 {
 		return nil, nil
 	}
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	q = o.q(ctx, tx)
-	if _, err := objGetBucket(q, bucket); err != nil {
-		return nil, err
-	}
-	lo, hi := objKeyRange(lq.Prefix, lq.From)
 	var out []store.ObjectUpload
-	collect := func(query string, args ...any) error { return objCollect(q, &out, objScanUpload, query, args...) }
-	op := ">="
-	if lq.From != "" && string(lo) == lq.From {
-		if lq.AfterSeq > 0 {
-			if err := collect(`SELECT `+objUploadCols+` FROM s3_uploads WHERE bucket = ? AND key = ? AND seq > ?
+	err := o.snapshot(ctx, bucket, func(q objQ, _ store.ObjectBucket) error {
+		lo, hi := objKeyRange(lq.Prefix, lq.From)
+		collect := func(query string, args ...any) error { return objCollect(q, &out, objScanUpload, query, args...) }
+		op := ">="
+		if lq.From != "" && string(lo) == lq.From {
+			if lq.AfterSeq > 0 {
+				if err := collect(`SELECT `+objUploadCols+` FROM s3_uploads WHERE bucket = ? AND key = ? AND seq > ?
 				ORDER BY seq LIMIT ?`, bucket, lo, lq.AfterSeq, lq.Limit); err != nil {
-				return nil, err
+					return err
+				}
+				op = ">"
+			} else if lq.FromExclusive {
+				op = ">"
 			}
-			op = ">"
-		} else if lq.FromExclusive {
-			op = ">"
 		}
-	}
-	if len(out) >= lq.Limit {
-		return out, nil
-	}
-	query := `SELECT ` + objUploadCols + ` FROM s3_uploads WHERE bucket = ? AND key ` + op + ` ?`
-	args := []any{bucket, lo}
-	if hi != nil {
-		query += ` AND key < ?`
-		args = append(args, hi)
-	}
-	args = append(args, lq.Limit-len(out))
-	err = collect(query+` ORDER BY key, seq LIMIT ?`, args...)
+		if len(out) >= lq.Limit {
+			return nil
+		}
+		query := `SELECT ` + objUploadCols + ` FROM s3_uploads WHERE bucket = ? AND key ` + op + ` ?`
+		args := []any{bucket, lo}
+		if hi != nil {
+			query += ` AND key < ?`
+			args = append(args, hi)
+		}
+		args = append(args, lq.Limit-len(out))
+		return collect(query+` ORDER BY key, seq LIMIT ?`, args...)
+	})
 	return out, err
 }

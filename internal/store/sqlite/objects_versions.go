@@ -236,69 +236,57 @@ func (o *ObjectStore) DeleteVersion(ctx context.Context, bucket, key, versionID 
 
 // ListVersions implements store.Objects.
 func (o *ObjectStore) ListVersions(ctx context.Context, bucket string, lq store.VersionQuery) ([]store.ObjectVersion, error) {
-	db, err := o.db.read()
-	if err != nil {
+	if _, err := o.db.read(); err != nil {
 		return nil, err
 	}
-	q := o.q(ctx, nil)
 	if lq.Limit <= 0 {
 		return nil, nil
 	}
-	// A read transaction gives the bucket check and both queries below one
-	// snapshot.
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	q = o.q(ctx, tx)
-	if _, err := objGetBucket(q, bucket); err != nil {
-		return nil, err
-	}
-	lo, hi := objKeyRange(lq.Prefix, lq.From)
 	var out []store.ObjectVersion
-	collect := func(query string, args ...any) error { return objCollect(q, &out, objScanVersion, query, args...) }
-	bound := ``
-	args := []any{bucket}
-	if hi != nil {
-		bound = ` AND key < ?`
-	}
-	if lq.CurrentOnly {
-		op := ">="
-		if lq.FromExclusive && lq.From != "" && string(lo) == lq.From {
-			op = ">"
+	err := o.snapshot(ctx, bucket, func(q objQ, _ store.ObjectBucket) error {
+		lo, hi := objKeyRange(lq.Prefix, lq.From)
+		collect := func(query string, args ...any) error { return objCollect(q, &out, objScanVersion, query, args...) }
+		bound := ``
+		args := []any{bucket}
+		if hi != nil {
+			bound = ` AND key < ?`
 		}
-		args = append(args, lo)
+		if lq.CurrentOnly {
+			op := ">="
+			if lq.FromExclusive && lq.From != "" && string(lo) == lq.From {
+				op = ">"
+			}
+			args = append(args, lo)
+			if hi != nil {
+				args = append(args, hi)
+			}
+			args = append(args, lq.Limit)
+			return collect(`SELECT `+objVersionCols+` FROM s3_versions INDEXED BY s3_versions_current
+			WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND key `+op+` ?`+bound+` ORDER BY key LIMIT ?`, args...)
+		}
+		start, op := lo, ">="
+		if lq.From != "" && string(lo) == lq.From {
+			if lq.BeforeSeq > 0 {
+				if err := collect(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND key = ? AND seq < ?
+				ORDER BY seq DESC LIMIT ?`, bucket, lo, lq.BeforeSeq, lq.Limit); err != nil {
+					return err
+				}
+				op = ">"
+			} else if lq.FromExclusive {
+				op = ">"
+			}
+		}
+		if len(out) >= lq.Limit {
+			return nil
+		}
+		args = append(args, start)
 		if hi != nil {
 			args = append(args, hi)
 		}
-		args = append(args, lq.Limit)
-		err := collect(`SELECT `+objVersionCols+` FROM s3_versions INDEXED BY s3_versions_current
-			WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND key `+op+` ?`+bound+` ORDER BY key LIMIT ?`, args...)
-		return out, err
-	}
-	start, op := lo, ">="
-	if lq.From != "" && string(lo) == lq.From {
-		if lq.BeforeSeq > 0 {
-			if err := collect(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND key = ? AND seq < ?
-				ORDER BY seq DESC LIMIT ?`, bucket, lo, lq.BeforeSeq, lq.Limit); err != nil {
-				return nil, err
-			}
-			op = ">"
-		} else if lq.FromExclusive {
-			op = ">"
-		}
-	}
-	if len(out) >= lq.Limit {
-		return out, nil
-	}
-	args = append(args, start)
-	if hi != nil {
-		args = append(args, hi)
-	}
-	args = append(args, lq.Limit-len(out))
-	err = collect(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND key `+op+` ?`+bound+`
+		args = append(args, lq.Limit-len(out))
+		return collect(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND key `+op+` ?`+bound+`
 		ORDER BY key, seq DESC LIMIT ?`, args...)
+	})
 	return out, err
 }
 
