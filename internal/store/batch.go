@@ -93,7 +93,7 @@ var (
 type ObjectsBatch interface {
 	// UpdateVersions applies fn to each version refs names in bucket, as
 	// UpdateVersion does for one (versionID "" is the current version), and
-	// stores what fn leaves in StorageClass and Attrs, all in one durable
+	// stores what fn leaves in StorageClass, Attrs and Tags, all in one durable
 	// write. It returns, per ref and in order, the stored version or the
 	// error for that ref (ErrNoSuchKey, ErrNoSuchVersion or fn's error),
 	// and one error for the whole call when nothing was written
@@ -106,22 +106,31 @@ type ObjectsBatch interface {
 }
 
 // ObjectsPatcher is an optional capability of a store.Objects driver:
-// applying one JSON merge patch to the attributes of many object versions
-// of a bucket in one durable write, without handing each version to a
-// callback. It is the fastest way to change the same attribute of many
-// versions (tags, ACL); a driver that cannot do it need not implement it.
+// applying one change to many object versions of a bucket in one durable
+// write, without handing each version to a callback. It is the fastest way
+// to change the same attribute of many versions (tags, ACL); a driver that
+// cannot do it need not implement it.
 type ObjectsPatcher interface {
-	// PatchVersions applies patch, a JSON merge patch (RFC 7396) of a JSON
-	// object, to the Attrs of each version refs names in bucket (versionID
-	// "" is the current version), treating empty Attrs as {}, all in one
-	// durable write. It MUST change only versions that exist and are not
-	// delete markers, and report for each ref, in order, whether it
-	// changed it; the caller decides what the others are (missing, delete
-	// marker) with the ordinary methods. It MUST NOT change any other
-	// field of the versions. It returns ErrNoSuchBucket, ctx.Err() or a
-	// driver failure (Attrs that are not a JSON object among them) for the
-	// whole call, having changed nothing.
-	PatchVersions(ctx context.Context, bucket string, refs []VersionRef, patch []byte) ([]bool, error)
+	// PatchVersions applies p to each version refs names in bucket
+	// (versionID "" is the current version), all in one durable write. It
+	// MUST change only versions that exist and are not delete markers, and
+	// report for each ref, in order, whether it changed it; the caller
+	// decides what the others are (missing, delete marker) with the
+	// ordinary methods. It MUST NOT change what p does not name. It
+	// returns ErrNoSuchBucket, ctx.Err() or a driver failure (Attrs that
+	// are not a JSON object among them) for the whole call, having changed
+	// nothing.
+	PatchVersions(ctx context.Context, bucket string, refs []VersionRef, p VersionPatch) ([]bool, error)
+}
+
+// VersionPatch is the change PatchVersions makes to each version.
+type VersionPatch struct {
+	// Attrs, when not nil, is a JSON merge patch (RFC 7396) of a JSON
+	// object, applied to the version's Attrs (empty Attrs count as {}).
+	Attrs []byte
+	// SetTags replaces the version's Tags with Tags.
+	SetTags bool
+	Tags    []byte
 }
 
 // VersionRef names a version of a key: VersionID "" is the current version.

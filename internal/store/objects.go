@@ -20,8 +20,8 @@ import (
 // more than once if the driver retries a transaction; its error is returned
 // as is and nothing is written.
 //
-// Attrs fields are opaque documents the object store encodes; a driver
-// stores and returns them byte for byte.
+// Attrs fields, and a version's Tags, are opaque documents the object store
+// encodes; a driver stores and returns them byte for byte.
 //
 // Every method MUST be safe for concurrent use, from several processes
 // sharing the database too. Writes are atomic and durable when the method
@@ -63,8 +63,8 @@ type Objects interface {
 	// every GET: a driver SHOULD answer it with one indexed lookup.
 	GetVersion(ctx context.Context, bucket, key, versionID string) (ObjectVersion, error)
 	// UpdateVersion runs fn on a version (chosen as GetVersion chooses) and
-	// stores what fn leaves in StorageClass and Attrs; the version's other
-	// fields, its Seq and which version is current are kept.
+	// stores what fn leaves in StorageClass, Attrs and Tags; the version's
+	// other fields, its Seq and which version is current are kept.
 	UpdateVersion(ctx context.Context, bucket, key, versionID string, fn func(b *ObjectBucket, v *ObjectVersion) error) (ObjectVersion, error)
 	// DeleteVersion removes one version (versionID "" is not allowed: it
 	// MUST return ErrNoSuchVersion) after check approves it (check may be
@@ -154,6 +154,10 @@ type ObjectVersion struct {
 	// Data is the object's bytes: the files, in order.
 	Data  []DataRef
 	Attrs []byte
+	// Tags is the version's tag set, kept apart from Attrs so that a
+	// batch can replace the tag sets of many versions without rewriting
+	// their other attributes (ObjectsPatcher).
+	Tags []byte
 }
 
 // VersionQuery positions a version listing.

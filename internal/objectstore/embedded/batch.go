@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/jobplane/jobplane/internal/objectstore"
@@ -64,26 +63,18 @@ func (s *Store) UpdateObjects(ctx context.Context, bucket string, refs []objects
 	return s.updateObjects(ctx, bucket, refs, apply)
 }
 
-// patchObjects applies change to refs with one JSON merge patch of their
-// attributes when the metadata store can (store.ObjectsPatcher) and the
-// change is the same for every version (an ACL naming its owner, or a tag
-// set). It returns which refs it changed, or nil when it could not try.
+// patchObjects applies change to refs with one patch of their records when
+// the metadata store can (store.ObjectsPatcher) and the change is the same
+// for every version (a tag set, or an ACL naming its owner). It returns
+// which refs it changed, or nil when it could not try.
 func (s *Store) patchObjects(ctx context.Context, bucket string, refs []objectstore.ObjectRef, change objectstore.ObjectChange) ([]bool, error) {
 	p, ok := s.meta.(store.ObjectsPatcher)
 	if !ok || change.ACL != nil && change.ACL.Owner.ID == "" {
 		return nil, nil
 	}
-	a := versionAttrs{Tags: change.Tags, ACL: change.ACL}
-	doc := map[string]json.RawMessage{}
-	if err := json.Unmarshal(encodeAttrs(a), &doc); err != nil {
-		return nil, err
-	}
-	if change.SetTags && len(change.Tags) == 0 {
-		doc["t"] = json.RawMessage("null") // the attribute encodeAttrs omits when empty
-	}
-	patch, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
+	patch := store.VersionPatch{SetTags: change.SetTags, Tags: encodeTags(change.Tags)}
+	if change.ACL != nil {
+		patch.Attrs = mustJSON(versionAttrs{ACL: change.ACL})
 	}
 	vrefs := make([]store.VersionRef, 0, len(refs))
 	idx := make([]int, 0, len(refs))
@@ -150,7 +141,7 @@ func (s *Store) updateObjects(ctx context.Context, bucket string, refs []objects
 			return err
 		}
 		apply(&a)
-		v.Attrs = encodeAttrs(a)
+		setAttrs(v, a)
 		return nil
 	})
 	if err != nil {

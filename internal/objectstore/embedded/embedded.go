@@ -142,14 +142,15 @@ func decodeBucket(b store.ObjectBucket) (objectstore.Bucket, bucketAttrs, error)
 	return out, a, nil
 }
 
-// versionAttrs is the opaque part of a version record.
+// versionAttrs is the opaque part of a version record: its tag set is the
+// record's Tags, the rest its Attrs.
 type versionAttrs struct {
 	Owner       string                    `json:"o,omitempty"`
 	Meta        objectstore.Metadata      `json:"m,omitzero"`
 	Checksum    objectstore.Checksum      `json:"c,omitzero"`
 	Encryption  objectstore.Encryption    `json:"e,omitzero"`
 	Parts       []objectstore.PartInfo    `json:"p,omitempty"`
-	Tags        []objectstore.Tag         `json:"t,omitempty"`
+	Tags        []objectstore.Tag         `json:"-"`
 	ACL         *objectstore.ACL          `json:"a,omitempty"`
 	Retention   objectstore.Retention     `json:"r,omitzero"`
 	LegalHold   bool                      `json:"h,omitempty"`
@@ -164,11 +165,31 @@ func decodeAttrs(v store.ObjectVersion) (versionAttrs, error) {
 			return a, fmt.Errorf("embedded: version %s of %q: %w", v.VersionID, v.Key, err)
 		}
 	}
+	if len(v.Tags) > 0 {
+		if err := json.Unmarshal(v.Tags, &a.Tags); err != nil {
+			return a, fmt.Errorf("embedded: tags of version %s of %q: %w", v.VersionID, v.Key, err)
+		}
+	}
 	return a, nil
 }
 
-func encodeAttrs(a versionAttrs) []byte {
-	b, err := json.Marshal(a)
+// setAttrs stores a in v's Attrs and Tags.
+func setAttrs(v *store.ObjectVersion, a versionAttrs) {
+	v.Attrs = mustJSON(a)
+	v.Tags = encodeTags(a.Tags)
+}
+
+// encodeTags is the Tags of a version record with tag set tags: nil for
+// none.
+func encodeTags(tags []objectstore.Tag) []byte {
+	if len(tags) == 0 {
+		return nil
+	}
+	return mustJSON(tags)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic("embedded: attrs do not encode: " + err.Error())
 	}

@@ -140,7 +140,7 @@ func (s *Store) prepareVersion(b *store.ObjectBucket, cur *store.ObjectVersion, 
 	} else {
 		v.VersionID = objectstore.NullVersion
 	}
-	v.Attrs = encodeAttrs(*a)
+	setAttrs(v, *a)
 	return nil
 }
 
@@ -331,7 +331,7 @@ func (s *Store) DeleteObject(ctx context.Context, in objectstore.DeleteObjectInp
 		default:
 			v.VersionID = objectstore.NullVersion
 		}
-		v.Attrs = encodeAttrs(versionAttrs{Owner: owner})
+		setAttrs(v, versionAttrs{Owner: owner})
 		return nil
 	})
 	if errors.Is(err, errUnversioned) {

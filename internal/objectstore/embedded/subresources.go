@@ -39,7 +39,7 @@ func (s *Store) updateObject(ctx context.Context, ref objectstore.ObjectRef,
 			return err
 		}
 		attrs = a
-		v.Attrs = encodeAttrs(a)
+		setAttrs(v, a)
 		return nil
 	})
 	if err != nil {

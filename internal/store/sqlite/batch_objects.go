@@ -85,7 +85,8 @@ func (o *ObjectStore) UpdateVersions(ctx context.Context, bucket string, refs []
 				// fn refused the version it saw; keep that verdict if the
 				// version is still the same.
 				v, err := objFindVersion(wq, bucket, r.Key, r.VersionID)
-				if err == nil && v.Seq == before[i].Seq && v.StorageClass == before[i].StorageClass && bytes.Equal(v.Attrs, before[i].Attrs) {
+				if err == nil && v.Seq == before[i].Seq && v.StorageClass == before[i].StorageClass &&
+					bytes.Equal(v.Attrs, before[i].Attrs) && bytes.Equal(v.Tags, before[i].Tags) {
 					continue
 				}
 			}
@@ -104,7 +105,7 @@ func (o *ObjectStore) UpdateVersions(ctx context.Context, bucket string, refs []
 				errs[i] = err
 				continue
 			}
-			if _, err := wq.exec(`UPDATE s3_versions SET storage_class = ?, attrs = ? WHERE seq = ?`, v.StorageClass, v.Attrs, v.Seq); err != nil {
+			if err := objSetVersion(wq, v); err != nil {
 				return err
 			}
 			out[i], planned[i] = v, true
@@ -122,7 +123,7 @@ func (o *ObjectStore) UpdateVersions(ctx context.Context, bucket string, refs []
 	return out, errs, nil
 }
 
-// casVersions sets the attributes and storage class fn chose for the
+// casVersions sets the attributes, tags and storage class fn chose for the
 // versions at idx, each only if its record is still the one fn saw, with
 // one UPDATE ... FROM (VALUES ...) per group, and returns the seqs it set.
 func casVersions(q objQ, refs []store.VersionRef, idx []int, before, after []store.ObjectVersion) (map[int64]bool, error) {
@@ -130,18 +131,19 @@ func casVersions(q objQ, refs []store.VersionRef, idx []int, before, after []sto
 	for len(idx) > 0 {
 		group := idx[:min(len(idx), maxBatchCAS)]
 		idx = idx[len(group):]
-		args := make([]any, 0, 6*len(group))
+		args := make([]any, 0, 8*len(group))
 		for _, i := range group {
 			current := 0
 			if refs[i].VersionID == "" {
 				current = 1
 			}
-			args = append(args, before[i].Seq, before[i].Attrs, after[i].Attrs, before[i].StorageClass, after[i].StorageClass, current)
+			args = append(args, before[i].Seq, current, before[i].StorageClass, after[i].StorageClass,
+				before[i].Attrs, after[i].Attrs, before[i].Tags, after[i].Tags)
 		}
-		rows, err := q.query(`UPDATE s3_versions SET attrs = v.column3, storage_class = v.column5
-			FROM (VALUES `+batchPlaceholders(len(group), "(?, ?, ?, ?, ?, ?)")+`) AS v
-			WHERE s3_versions.seq = v.column1 AND s3_versions.attrs IS v.column2 AND s3_versions.storage_class = v.column4
-				AND (v.column6 = 0 OR s3_versions.is_latest = 1)
+		rows, err := q.query(`UPDATE s3_versions SET storage_class = v.column4, attrs = v.column6, tags = v.column8
+			FROM (VALUES `+batchPlaceholders(len(group), "(?, ?, ?, ?, ?, ?, ?, ?)")+`) AS v
+			WHERE s3_versions.seq = v.column1 AND (v.column2 = 0 OR s3_versions.is_latest = 1)
+				AND s3_versions.storage_class = v.column3 AND s3_versions.attrs IS v.column5 AND s3_versions.tags IS v.column7
 			RETURNING s3_versions.seq`, args...)
 		if err != nil {
 			return nil, err
@@ -162,25 +164,17 @@ func casVersions(q objQ, refs []store.VersionRef, idx []int, before, after []sto
 	return swapped, nil
 }
 
-// maxBatchCAS bounds the versions one compare-and-set statement names (six
+// maxBatchCAS bounds the versions one compare-and-set statement names (eight
 // parameters each).
 const maxBatchCAS = 256
 
 // batchFind reads the versions refs name with one statement per kind of
-// ref: current versions by key, and named versions by key and id. Refs it
-// does not find are left for the transaction to decide.
+// ref and group. Refs it does not find are left for the transaction to
+// decide.
 func (o *ObjectStore) batchFind(q objQ, bucket string, refs []store.VersionRef) (map[store.VersionRef]store.ObjectVersion, error) {
 	found := make(map[store.VersionRef]store.ObjectVersion, len(refs))
-	var current, named []store.VersionRef
-	for _, r := range refs {
-		if r.VersionID == "" {
-			current = append(current, r)
-		} else {
-			named = append(named, r)
-		}
-	}
-	scan := func(query string, args []any, key func(v store.ObjectVersion) store.VersionRef) error {
-		rows, err := q.query(query, args...)
+	err := eachRefGroup(refs, func(k refKind, group []int) error {
+		rows, err := q.query(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND `+k.where(len(group)), k.args(bucket, refs, group)...)
 		if err != nil {
 			return err
 		}
@@ -190,41 +184,69 @@ func (o *ObjectStore) batchFind(q objQ, bucket string, refs []store.VersionRef) 
 			if err != nil {
 				return err
 			}
-			found[key(v)] = v
+			found[k.ref(v.Key, v.VersionID)] = v
 		}
 		return rows.Err()
+	})
+	return found, err
+}
+
+// refKind is one way a statement names versions: current versions by key,
+// or versions by key and id.
+type refKind struct {
+	named bool
+}
+
+var refKinds = [...]refKind{{named: false}, {named: true}}
+
+// where is the condition naming n refs of the kind.
+func (k refKind) where(n int) string {
+	if k.named {
+		return "(key, version_id) IN (VALUES " + batchPlaceholders(n, "(?, ?)") + ")"
 	}
-	for len(current) > 0 {
-		n := min(len(current), maxBatchFind)
-		args := make([]any, 0, n+1)
-		args = append(args, bucket)
-		for _, r := range current[:n] {
-			args = append(args, []byte(r.Key))
+	return "is_latest = 1 AND key IN (" + batchPlaceholders(n, "?") + ")"
+}
+
+// args are the bucket and then the parameters of where for refs[group].
+func (k refKind) args(bucket string, refs []store.VersionRef, group []int) []any {
+	args := make([]any, 0, 1+2*len(group))
+	args = append(args, bucket)
+	for _, i := range group {
+		args = append(args, []byte(refs[i].Key))
+		if k.named {
+			args = append(args, refs[i].VersionID)
 		}
-		err := scan(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND is_latest = 1 AND key IN (`+batchPlaceholders(n, "?")+`)`,
-			args, func(v store.ObjectVersion) store.VersionRef { return store.VersionRef{Key: v.Key} })
-		if err != nil {
-			return nil, err
-		}
-		current = current[n:]
 	}
-	for len(named) > 0 {
-		n := min(len(named), maxBatchFind)
-		args := make([]any, 0, 2*n+1)
-		args = append(args, bucket)
-		for _, r := range named[:n] {
-			args = append(args, []byte(r.Key), r.VersionID)
-		}
-		err := scan(`SELECT `+objVersionCols+` FROM s3_versions WHERE bucket = ? AND (key, version_id) IN (VALUES `+batchPlaceholders(n, "(?, ?)")+`)`,
-			args, func(v store.ObjectVersion) store.VersionRef {
-				return store.VersionRef{Key: v.Key, VersionID: v.VersionID}
-			})
-		if err != nil {
-			return nil, err
-		}
-		named = named[n:]
+	return args
+}
+
+// ref is the ref of the kind that names a version found.
+func (k refKind) ref(key string, version string) store.VersionRef {
+	if k.named {
+		return store.VersionRef{Key: key, VersionID: version}
 	}
-	return found, nil
+	return store.VersionRef{Key: key}
+}
+
+// eachRefGroup calls fn for the indexes of refs of each kind, at most
+// maxBatchFind at a time.
+func eachRefGroup(refs []store.VersionRef, fn func(k refKind, group []int) error) error {
+	for _, k := range refKinds {
+		var idx []int
+		for i, r := range refs {
+			if (r.VersionID != "") == k.named {
+				idx = append(idx, i)
+			}
+		}
+		for len(idx) > 0 {
+			group := idx[:min(len(idx), maxBatchFind)]
+			idx = idx[len(group):]
+			if err := fn(k, group); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // maxBatchFind bounds the refs one statement looks up (SQLite allows 32,766
@@ -245,95 +267,89 @@ func batchPlaceholders(n int, one string) string {
 var _ store.ObjectsPatcher = (*ObjectStore)(nil)
 
 // PatchVersions implements store.ObjectsPatcher with one UPDATE statement
-// per group of refs, run by SQLite's own json_patch, so that the single
-// writer neither reads rows into Go nor encodes JSON: the cost per version
-// is little more than rewriting its row. When the statement changes fewer
-// rows than it names (a missing key, a delete marker), one more read in the
-// same transaction tells which. Attrs stay BLOBs (SQLite would read a BLOB
+// per group of refs, so that the single writer neither reads rows into Go
+// nor encodes JSON: the cost per version is little more than finding and
+// rewriting its row. A tag set is set as it is; an attrs patch is applied
+// by SQLite's own json_patch. Attrs stay BLOBs (SQLite would read a BLOB
 // argument of json_patch as its binary JSONB format, hence the casts).
-func (o *ObjectStore) PatchVersions(ctx context.Context, bucket string, refs []store.VersionRef, patch []byte) ([]bool, error) {
-	applied := make([]bool, len(refs))
-	var current, named []int
-	for i, r := range refs {
-		if r.VersionID == "" {
-			current = append(current, i)
-		} else {
-			named = append(named, i)
-		}
+func (o *ObjectStore) PatchVersions(ctx context.Context, bucket string, refs []store.VersionRef, p store.VersionPatch) ([]bool, error) {
+	var set []string
+	var args []any
+	if p.Attrs != nil {
+		set = append(set, `attrs = CAST(json_patch(COALESCE(CAST(attrs AS TEXT), '{}'), ?) AS BLOB)`)
+		args = append(args, string(p.Attrs))
 	}
-	const set = `UPDATE s3_versions SET attrs = CAST(json_patch(COALESCE(CAST(attrs AS TEXT), '{}'), ?) AS BLOB)
-		WHERE bucket = ? AND delete_marker = 0 AND `
-	const find = `SELECT key, version_id FROM s3_versions WHERE bucket = ? AND delete_marker = 0 AND `
+	if p.SetTags {
+		set = append(set, `tags = ?`)
+		args = append(args, p.Tags)
+	}
+	if len(set) == 0 {
+		set = append(set, `seq = seq`) // changes nothing, but still tells which versions exist
+	}
+	stmt := versionPatch{set: `UPDATE s3_versions SET ` + strings.Join(set, ", ") + ` WHERE `, args: args}
+	applied := make([]bool, len(refs))
 	err := o.db.write(ctx, func(tx *sql.Tx) error {
 		clear(applied)
 		q := o.q(ctx, tx)
 		if _, err := objGetBucket(q, bucket); err != nil {
 			return err
 		}
-		for _, kind := range []struct {
-			idx         []int
-			cond, place string
-			args        func(r store.VersionRef) []any
-			ref         func(key []byte, version string) store.VersionRef
-		}{
-			{current, "is_latest = 1 AND key IN (", "?",
-				func(r store.VersionRef) []any { return []any{[]byte(r.Key)} },
-				func(key []byte, _ string) store.VersionRef { return store.VersionRef{Key: string(key)} }},
-			{named, "(key, version_id) IN (VALUES ", "(?, ?)",
-				func(r store.VersionRef) []any { return []any{[]byte(r.Key), r.VersionID} },
-				func(key []byte, version string) store.VersionRef {
-					return store.VersionRef{Key: string(key), VersionID: version}
-				}},
-		} {
-			for idx := kind.idx; len(idx) > 0; {
-				group := idx[:min(len(idx), maxBatchFind)]
-				idx = idx[len(group):]
-				args := []any{string(patch), bucket}
-				distinct := make(map[store.VersionRef][]int, len(group))
-				for _, i := range group {
-					args = append(args, kind.args(refs[i])...)
-					distinct[refs[i]] = append(distinct[refs[i]], i)
-				}
-				where := kind.cond + batchPlaceholders(len(group), kind.place) + ")"
-				res, err := q.exec(set+where, args...)
-				if err != nil {
-					return err
-				}
-				n, err := res.RowsAffected()
-				if err != nil {
-					return err
-				}
-				if int(n) == len(distinct) {
-					for _, i := range group {
-						applied[i] = true
-					}
-					continue
-				}
-				rows, err := q.query(find+where, args[1:]...)
-				if err != nil {
-					return err
-				}
-				for rows.Next() {
-					var key []byte
-					var version string
-					if err := rows.Scan(&key, &version); err != nil {
-						rows.Close()
-						return err
-					}
-					for _, i := range distinct[kind.ref(key, version)] {
-						applied[i] = true
-					}
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return patchByKey(q, bucket, refs, stmt, applied)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return applied, nil
+}
+
+// versionPatch is the start of an UPDATE statement, up to its condition,
+// and the parameters of its SET clause.
+type versionPatch struct {
+	set  string
+	args []any
+}
+
+// patchByKey patches the current versions or named versions that refs
+// name, as they are now, with one statement per group, and marks the refs
+// it patched in applied. When a statement changes fewer rows than it names
+// (a missing key, a delete marker), one more read tells which.
+func patchByKey(q objQ, bucket string, refs []store.VersionRef, p versionPatch, applied []bool) error {
+	return eachRefGroup(refs, func(k refKind, group []int) error {
+		at := make(map[store.VersionRef][]int, len(group))
+		for _, i := range group {
+			at[refs[i]] = append(at[refs[i]], i)
+		}
+		where := `bucket = ? AND delete_marker = 0 AND ` + k.where(len(group))
+		cond := k.args(bucket, refs, group)
+		res, err := q.exec(p.set+where, append(append(make([]any, 0, len(p.args)+len(cond)), p.args...), cond...)...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if int(n) == len(at) {
+			for _, i := range group {
+				applied[i] = true
+			}
+			return nil
+		}
+		rows, err := q.query(`SELECT key, version_id FROM s3_versions WHERE `+where, cond...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key []byte
+			var version string
+			if err := rows.Scan(&key, &version); err != nil {
+				return err
+			}
+			for _, i := range at[k.ref(string(key), version)] {
+				applied[i] = true
+			}
+		}
+		return rows.Err()
+	})
 }

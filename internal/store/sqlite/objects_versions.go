@@ -9,7 +9,7 @@ import (
 	"github.com/jobplane/jobplane/internal/store"
 )
 
-const objVersionCols = `seq, bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, storage_class, data, attrs`
+const objVersionCols = `seq, bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, storage_class, data, attrs, tags`
 
 func objScanVersion(row objScanner) (store.ObjectVersion, error) {
 	var v store.ObjectVersion
@@ -17,7 +17,7 @@ func objScanVersion(row objScanner) (store.ObjectVersion, error) {
 	var lm int64
 	var data string
 	if err := row.Scan(&v.Seq, &v.Bucket, &key, &v.VersionID, &v.IsLatest, &v.DeleteMarker, &v.Size, &v.ETag, &lm,
-		&v.StorageClass, &data, &v.Attrs); err != nil {
+		&v.StorageClass, &data, &v.Attrs, &v.Tags); err != nil {
 		return v, err
 	}
 	v.Key = string(key)
@@ -25,6 +25,12 @@ func objScanVersion(row objScanner) (store.ObjectVersion, error) {
 	refs, err := objDecodeData(data)
 	v.Data = refs
 	return v, err
+}
+
+// objSetVersion stores what an update may change of a version.
+func objSetVersion(q objQ, v store.ObjectVersion) error {
+	_, err := q.exec(`UPDATE s3_versions SET storage_class = ?, attrs = ?, tags = ? WHERE seq = ?`, v.StorageClass, v.Attrs, v.Tags, v.Seq)
+	return err
 }
 
 type objQueryer interface {
@@ -121,9 +127,9 @@ func objPutVersion(q objQ, v store.ObjectVersion, current *store.ObjectVersion) 
 	}
 	v.IsLatest = true
 	res, err := q.exec(`INSERT INTO s3_versions (bucket, key, version_id, is_latest, delete_marker, size, etag,
-		last_modified, storage_class, data, attrs) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		last_modified, storage_class, data, attrs, tags) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.Bucket, []byte(v.Key), v.VersionID, v.DeleteMarker, v.Size, v.ETag, objNanos(v.LastModified), v.StorageClass,
-		objEncodeData(v.Data), v.Attrs)
+		objEncodeData(v.Data), v.Attrs, v.Tags)
 	if err != nil {
 		return v, nil, err
 	}
@@ -197,7 +203,7 @@ func (o *ObjectStore) UpdateVersion(ctx context.Context, bucket, key, versionID 
 		if err := fn(&b, &v); err != nil {
 			return err
 		}
-		if _, err := q.exec(`UPDATE s3_versions SET storage_class = ?, attrs = ? WHERE seq = ?`, v.StorageClass, v.Attrs, v.Seq); err != nil {
+		if err := objSetVersion(q, v); err != nil {
 			return err
 		}
 		out = v

@@ -55,7 +55,7 @@ func RunObjectsBatch(t *testing.T, open ObjectsOpener) {
 			if bk.Name != "bkt-cur" {
 				t.Errorf("callback saw bucket %q", bk.Name)
 			}
-			v.Attrs, v.StorageClass = []byte("changed-"+v.Key), "GLACIER"
+			v.Attrs, v.Tags, v.StorageClass = []byte("changed-"+v.Key), []byte("tags-"+v.Key), "GLACIER"
 			return nil
 		})
 		if err != nil {
@@ -69,12 +69,12 @@ func RunObjectsBatch(t *testing.T, open ObjectsOpener) {
 		}
 		for _, k := range []string{"a", "c"} {
 			v, _ := o.GetVersion(ctx, "bkt-cur", k, "")
-			if string(v.Attrs) != "changed-"+k || v.StorageClass != "GLACIER" {
+			if string(v.Attrs) != "changed-"+k || string(v.Tags) != "tags-"+k || v.StorageClass != "GLACIER" {
 				t.Fatalf("%s reads back %+v", k, v)
 			}
 		}
-		if v, _ := o.GetVersion(ctx, "bkt-cur", "b", ""); string(v.Attrs) != `{"a":1}` {
-			t.Fatalf("b was changed: %s", v.Attrs)
+		if v, _ := o.GetVersion(ctx, "bkt-cur", "b", ""); string(v.Attrs) != `{"a":1}` || string(v.Tags) != `["t"]` {
+			t.Fatalf("b was changed: %s %s", v.Attrs, v.Tags)
 		}
 	})
 
@@ -241,30 +241,48 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 		return m
 	}
 
-	t.Run("a patch changes the members it names and keeps the others", func(t *testing.T) {
+	t.Run("a patch changes what it names and keeps the rest", func(t *testing.T) {
 		t.Parallel()
 		o, p := use(t)
 		mustBucket(t, o, "pat-members", "")
-		put(t, o, "pat-members", "k", "", false) // attrs {"a":1}
-		applied, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}}, []byte(`{"t":[{"Key":"x","Value":"y"}],"n":{"deep":true}}`))
+		put(t, o, "pat-members", "k", "", false) // attrs {"a":1}, tags ["t"]
+		tags := `[{"Key":"x","Value":"y"}]`
+		applied, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}},
+			store.VersionPatch{Attrs: []byte(`{"n":{"deep":true}}`), SetTags: true, Tags: []byte(tags)})
 		if err != nil || !applied[0] {
 			t.Fatalf("PatchVersions = %v, %v", applied, err)
 		}
 		got := attrs(t, o, "pat-members", "k", "")
-		if got["a"] != float64(1) || got["n"].(map[string]any)["deep"] != true || len(got["t"].([]any)) != 1 {
+		if got["a"] != float64(1) || got["n"].(map[string]any)["deep"] != true {
 			t.Fatalf("attributes %v", got)
 		}
 		v, _ := o.GetVersion(ctx, "pat-members", "k", "")
+		if string(v.Tags) != tags {
+			t.Fatalf("tags %q, want %q", v.Tags, tags)
+		}
 		if v.Size != 3 || v.ETag != `"e"` || v.StorageClass != "STANDARD" || !v.IsLatest {
 			t.Fatalf("other fields changed: %+v", v)
 		}
-		// null removes a member; an object merges into an object.
-		if _, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}}, []byte(`{"t":null,"n":{"other":1}}`)); err != nil {
+		// null removes a member; an object merges into an object; the tags
+		// are kept when the patch does not set them.
+		if _, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}},
+			store.VersionPatch{Attrs: []byte(`{"a":null,"n":{"other":1}}`)}); err != nil {
 			t.Fatal(err)
 		}
 		got = attrs(t, o, "pat-members", "k", "")
-		if _, ok := got["t"]; ok || got["n"].(map[string]any)["deep"] != true || got["n"].(map[string]any)["other"] != float64(1) {
+		if _, ok := got["a"]; ok || got["n"].(map[string]any)["deep"] != true || got["n"].(map[string]any)["other"] != float64(1) {
 			t.Fatalf("attributes %v", got)
+		}
+		if v, _ := o.GetVersion(ctx, "pat-members", "k", ""); string(v.Tags) != tags {
+			t.Fatalf("tags %q after an attrs patch, want %q", v.Tags, tags)
+		}
+		// Tags alone, set to nothing, leave the attributes as they are.
+		before, _ := o.GetVersion(ctx, "pat-members", "k", "")
+		if _, err := p.PatchVersions(ctx, "pat-members", []store.VersionRef{{Key: "k"}}, store.VersionPatch{SetTags: true}); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := o.GetVersion(ctx, "pat-members", "k", ""); v.Tags != nil || string(v.Attrs) != string(before.Attrs) {
+			t.Fatalf("after clearing the tags: tags %q, attrs %s (were %s)", v.Tags, v.Attrs, before.Attrs)
 		}
 	})
 
@@ -277,7 +295,7 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 		put(t, o, "pat-skip", "gone", "m1", true)
 		refs := []store.VersionRef{{Key: "live"}, {Key: "missing"}, {Key: "gone"}, {Key: "gone", VersionID: "m1"},
 			{Key: "gone", VersionID: "v2"}, {Key: "live", VersionID: "nope"}, {Key: "live"}}
-		applied, err := p.PatchVersions(ctx, "pat-skip", refs, []byte(`{"p":1}`))
+		applied, err := p.PatchVersions(ctx, "pat-skip", refs, store.VersionPatch{Attrs: []byte(`{"p":1}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +313,7 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 	t.Run("a missing bucket fails the whole call", func(t *testing.T) {
 		t.Parallel()
 		_, p := use(t)
-		if _, err := p.PatchVersions(ctx, "pat-none", []store.VersionRef{{Key: "k"}}, []byte(`{}`)); !errors.Is(err, store.ErrNoSuchBucket) {
+		if _, err := p.PatchVersions(ctx, "pat-none", []store.VersionRef{{Key: "k"}}, store.VersionPatch{Attrs: []byte(`{}`)}); !errors.Is(err, store.ErrNoSuchBucket) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -310,7 +328,7 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 			put(t, o, "pat-many", k, "", false)
 			refs[i] = store.VersionRef{Key: k}
 		}
-		applied, err := p.PatchVersions(ctx, "pat-many", refs, []byte(`{"t":[]}`))
+		applied, err := p.PatchVersions(ctx, "pat-many", refs, store.VersionPatch{SetTags: true, Tags: []byte(`[]`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,8 +337,8 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 				t.Fatalf("ref %d not applied", i)
 			}
 		}
-		if _, ok := attrs(t, o, "pat-many", "k0699", "")["t"]; !ok {
-			t.Fatal("the last key was not patched")
+		if v, _ := o.GetVersion(ctx, "pat-many", "k0699", ""); string(v.Tags) != `[]` {
+			t.Fatalf("the last key was not patched: tags %q", v.Tags)
 		}
 	})
 
@@ -334,7 +352,7 @@ func RunObjectsPatcher(t *testing.T, open ObjectsOpener) {
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
-				if _, err := p.PatchVersions(ctx, "pat-race", []store.VersionRef{{Key: "k"}}, []byte(fmt.Sprintf(`{"p%d":1}`, i))); err != nil {
+				if _, err := p.PatchVersions(ctx, "pat-race", []store.VersionRef{{Key: "k"}}, store.VersionPatch{Attrs: []byte(fmt.Sprintf(`{"p%d":1}`, i))}); err != nil {
 					t.Error(err)
 				}
 			}()

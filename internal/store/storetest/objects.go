@@ -38,7 +38,7 @@ func mustBucket(t *testing.T, o store.Objects, name, versioning string) {
 func put(t *testing.T, o store.Objects, bucket, key, id string, marker bool) (store.ObjectVersion, []store.DataRef) {
 	t.Helper()
 	v := store.ObjectVersion{Bucket: bucket, Key: key, DeleteMarker: marker, Size: 3, ETag: `"e"`, LastModified: t0,
-		StorageClass: "STANDARD", Attrs: []byte(`{"a":1}`)}
+		StorageClass: "STANDARD", Attrs: []byte(`{"a":1}`), Tags: []byte(`["t"]`)}
 	if !marker {
 		v.Data = []store.DataRef{{ID: "d-" + bucket + "-" + key + "-" + id, Size: 3}}
 	}
@@ -153,7 +153,7 @@ func objectVersions(t *testing.T, open ObjectsOpener) {
 			t.Fatalf("second version %+v after %+v", second, first)
 		}
 		got, err := o.GetVersion(ctx, "plain", "k", "")
-		if err != nil || got.Data[0].ID != second.Data[0].ID || got.VersionID != store.NullVersionID || string(got.Attrs) != `{"a":1}` {
+		if err != nil || got.Data[0].ID != second.Data[0].ID || got.VersionID != store.NullVersionID || string(got.Attrs) != `{"a":1}` || string(got.Tags) != `["t"]` {
 			t.Fatalf("GetVersion = %+v, %v", got, err)
 		}
 		inUse, _ := o.DataInUse(ctx, []string{first.Data[0].ID, second.Data[0].ID})
@@ -244,18 +244,18 @@ func objectVersions(t *testing.T, open ObjectsOpener) {
 			t.Fatalf("versions = %+v, %v", vs, err)
 		}
 	})
-	t.Run("an update changes attributes and storage class only", func(t *testing.T) {
+	t.Run("an update changes attributes, tags and storage class only", func(t *testing.T) {
 		before, _ := put(t, o, "versioned", "u", "u1", false)
 		put(t, o, "versioned", "u", "u2", false)
 		got, err := o.UpdateVersion(ctx, "versioned", "u", "u1", func(b *store.ObjectBucket, v *store.ObjectVersion) error {
-			v.Attrs, v.StorageClass, v.Size, v.IsLatest = []byte(`{"tags":1}`), "GLACIER", 99, true
+			v.Attrs, v.Tags, v.StorageClass, v.Size, v.IsLatest = []byte(`{"tags":1}`), nil, "GLACIER", 99, true
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		after, _ := o.GetVersion(ctx, "versioned", "u", "u1")
-		if string(after.Attrs) != `{"tags":1}` || after.StorageClass != "GLACIER" || after.Size != before.Size || after.IsLatest || after.Seq != before.Seq || got.Seq != before.Seq {
+		if string(after.Attrs) != `{"tags":1}` || after.Tags != nil || after.StorageClass != "GLACIER" || after.Size != before.Size || after.IsLatest || after.Seq != before.Seq || got.Seq != before.Seq {
 			t.Fatalf("after update %+v", after)
 		}
 	})
