@@ -46,10 +46,11 @@ const (
 	phaseDone = "done" // every row is done: only the report is left
 )
 
-// newExecution prepares a job's execution from its checkpoint.
-func (e *Engine) newExecution(soft context.Context, stop context.CancelCauseFunc, j *jobSpec, cp store.BatchCheckpoint) (*execution, error) {
+// newExecution prepares a job's execution from its checkpoint; resumed
+// tells that the run before stopped with the job Active.
+func (e *Engine) newExecution(soft context.Context, stop context.CancelCauseFunc, j *jobSpec, cp store.BatchCheckpoint, resumed bool) (*execution, error) {
 	buckets := newBucketCache(e.objects, e.clock)
-	op, err := newOperation(opEnv{objects: e.objects, clock: e.clock, invoker: e.invoker, job: j, buckets: buckets})
+	op, err := newOperation(opEnv{objects: e.objects, clock: e.clock, invoker: e.invoker, job: j, buckets: buckets, resumed: resumed})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/batch/lambda"
@@ -49,6 +50,21 @@ func (g *gated) invoker() stubInvoker {
 func (g *gated) release(n int) {
 	for range n {
 		g.gate <- struct{}{}
+	}
+}
+
+// stop stops h with tasks waiting at the gate, letting them through while
+// the engine stops: they are abandoned, and run again after a restart.
+func (g *gated) stop(h *harness) {
+	done := make(chan struct{})
+	go func() { h.close(); close(done) }()
+	for {
+		select {
+		case g.gate <- struct{}{}:
+			continue
+		case <-done:
+		}
+		return
 	}
 }
 
@@ -307,23 +323,34 @@ func TestARestartedEngineResumesEveryJobExactlyOnce(t *testing.T) {
 	h.wait(id, api.JobStatusActive)
 	for range 3 {
 		g.release(25)
-		// Stop with tasks in flight: they are abandoned, and run again
-		// after the restart.
-		done := make(chan struct{})
-		go func() { h.close(); close(done) }()
-		for {
-			select {
-			case g.gate <- struct{}{}:
-				continue
-			case <-done:
-			}
-			break
-		}
+		g.stop(h)
 		h.open()
 	}
 	close(g.gate)
 	d := h.wait(id, api.JobStatusComplete)
 	exactlyOnce(t, d, h.report(id), keysOf(rows))
+}
+
+// ElapsedTimeInActiveSeconds counts the time an engine ran the job, not
+// the time between a stop and the restart.
+func TestActiveTimeLeavesOutTheTimeTheEngineWasDown(t *testing.T) {
+	t.Parallel()
+	g := newGated("k")
+	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 4 }))
+	b := h.bucket("downtime")
+	rows := rowsOf(b, "k", 20)
+	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("downtimeman"), "m.csv", rows)))
+	h.wait(id, api.JobStatusActive)
+	g.release(5)
+	g.stop(h)
+	time.Sleep(3500 * time.Millisecond)
+	h.open()
+	close(g.gate)
+	d := h.wait(id, api.JobStatusComplete)
+	exactlyOnce(t, d, h.report(id), keysOf(rows))
+	if got := *d.ProgressSummary.Timers.ElapsedTimeInActiveSeconds; got >= 3 {
+		t.Fatalf("ElapsedTimeInActiveSeconds = %d: the 3.5 s the engine was down were counted", got)
+	}
 }
 
 func TestAnInventoryReportDrivesAJob(t *testing.T) {
@@ -429,5 +456,142 @@ func TestAReportThatCannotBeWrittenFailsTheJob(t *testing.T) {
 	}
 	if _, s, _ := progress(d); s != 5 {
 		t.Fatalf("%d tasks succeeded", s)
+	}
+}
+
+// stallingRestores starts the restore of its first RestoreObject call and
+// then holds the answer until the engine stops, as a crash between the
+// request and its answer would.
+type stallingRestores struct {
+	objectstore.Store
+	started chan struct{} // closed once the stalled restore has started
+	once    sync.Once
+}
+
+func (s *stallingRestores) RestoreObject(ctx context.Context, in objectstore.RestoreObjectInput) (objectstore.RestoreResult, error) {
+	stall := false
+	s.once.Do(func() { stall = true })
+	res, err := s.Store.RestoreObject(ctx, in)
+	if !stall || err != nil {
+		return res, err
+	}
+	close(s.started)
+	<-ctx.Done()
+	return objectstore.RestoreResult{}, ctx.Err()
+}
+
+// A restore the job initiated before a restart, whose success was not yet
+// recorded, is not reported as RestoreAlreadyInProgress when the resumed
+// job runs its row again; a job that did not stop still gets that error.
+func TestAResumedRestoreJobDoesNotFailItsOwnRestores(t *testing.T) {
+	t.Parallel()
+	stalling := &stallingRestores{started: make(chan struct{})}
+	h := newHarness(t, withWrap(func(s objectstore.Store) objectstore.Store { stalling.Store = s; return stalling }))
+	b := h.bucket("restart-restore")
+	rows := make([]string, 3)
+	for i := range rows {
+		key := fmt.Sprintf("cold%d", i)
+		h.putWith(objectstore.PutObjectInput{Bucket: b, Key: key, Body: strings.NewReader("x"), Size: 1, StorageClass: "GLACIER"})
+		rows[i] = b + "," + key
+	}
+	op := &api.JobOperation{S3InitiateRestoreObject: &api.S3InitiateRestoreObjectOperation{
+		ExpirationInDays: ptr(int32(2)), GlacierJobTier: ptr(api.S3GlacierJobTierBULK)}}
+	id := h.create(h.job(op, h.csvManifest(h.bucket("restart-restore-man"), "m.csv", rows)))
+	<-stalling.started
+	h.restart()
+	d := h.wait(id, api.JobStatusComplete)
+	r := h.report(id)
+	exactlyOnce(t, d, r, keysOf(rows))
+	for i := range rows {
+		wantRow(t, r.row(t, fmt.Sprintf("cold%d", i)), "succeeded", "200", "")
+	}
+	_, again := h.runOp(op, rows[:1])
+	wantRow(t, again.row(t, "cold0"), "failed", "409", "RestoreAlreadyInProgress")
+}
+
+// gatedCopies holds every CopyObject until its gate closes or the task
+// stops.
+type gatedCopies struct {
+	objectstore.Store
+	gate chan struct{}
+}
+
+func (g *gatedCopies) CopyObject(ctx context.Context, in objectstore.CopyObjectInput) (objectstore.CopyResult, error) {
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return objectstore.CopyResult{}, ctx.Err()
+	}
+	return g.Store.CopyObject(ctx, in)
+}
+
+// An account runs at most MaxReplicationJobs replication jobs at once
+// (spec §8.8), whatever room the engine has: a seventh waits, and one of
+// higher priority pauses the lowest-priority running one.
+func TestAnAccountRunsAtMostSixReplicationJobs(t *testing.T) {
+	t.Parallel()
+	copies := &gatedCopies{gate: make(chan struct{})}
+	h := newHarness(t, withWrap(func(s objectstore.Store) objectstore.Store { copies.Store = s; return copies }),
+		withOptions(func(o *Options) { o.JobConcurrency, o.Concurrency = 1, 16 }))
+	src, dst, man := h.bucket("limsrc"), h.bucket("limdst"), h.bucket("limman")
+	ctx := context.Background()
+	for _, b := range []string{src, dst} {
+		if err := h.objects.PutBucketVersioning(ctx, b, objectstore.VersioningEnabled); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.objects.PutBucketReplication(ctx, src, &objectstore.ReplicationConfiguration{Role: "arn:aws:iam::111122223333:role/r",
+		Rules: []objectstore.ReplicationRule{{ID: "r1", Status: "Enabled", Filter: &objectstore.ReplicationFilter{Prefix: ptr("")},
+			Destination: objectstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + dst}}}}); err != nil {
+		t.Fatal(err)
+	}
+	v := h.put(src, "k", "x")
+	op := &api.JobOperation{S3ReplicateObject: &api.S3ReplicateObjectOperation{}}
+	// Each job replicates the object several times, so that its reader
+	// still waits for room in the window (a job whose every task is in
+	// flight has nothing left to pause).
+	rows := make([]string, 10)
+	for i := range rows {
+		rows[i] = src + ",k," + v.VersionID
+	}
+	create := func(priority int32) string {
+		h.seq++
+		req := h.job(op, h.csvManifest(man, fmt.Sprintf("m%d.csv", h.seq), rows))
+		req.Priority = ptr(priority)
+		return h.create(req)
+	}
+	var ids []string
+	for i := range MaxReplicationJobs {
+		ids = append(ids, create(int32(10+i)))
+		h.wait(ids[i], api.JobStatusActive)
+	}
+	seventh := create(5)
+	// Other operations are not limited: they run beside the six.
+	tagging := h.create(h.job(&api.JobOperation{S3PutObjectTagging: &api.S3SetObjectTaggingOperation{TagSet: []api.S3Tag{tag("a", "b")}}},
+		h.csvManifest(man, "tagging.csv", []string{src + ",k"})))
+	h.wait(tagging, api.JobStatusComplete)
+	if s := *h.describe(seventh).Status; s != api.JobStatusReady {
+		t.Fatalf("the seventh replication job is %s while six run", s)
+	}
+	// The lowest priority of the six pauses (it stays Pausing while its
+	// copy in flight waits at the gate); the others run on.
+	urgent := create(50)
+	h.wait(ids[0], api.JobStatusPausing)
+	for _, id := range ids[1:] {
+		if s := *h.describe(id).Status; s != api.JobStatusActive {
+			t.Fatalf("job %s is %s", id, s)
+		}
+	}
+	for _, id := range []string{seventh, urgent} {
+		if s := *h.describe(id).Status; s != api.JobStatusReady {
+			t.Fatalf("waiting job %s is %s", id, s)
+		}
+	}
+	close(copies.gate)
+	h.wait(urgent, api.JobStatusComplete)
+	for _, id := range append(ids, seventh, urgent) {
+		if d := h.wait(id, api.JobStatusComplete); *d.ProgressSummary.NumberOfTasksSucceeded != int64(len(rows)) {
+			t.Fatalf("job %s: %s", id, failures(d))
+		}
 	}
 }

@@ -46,6 +46,10 @@ type opEnv struct {
 	invoker lambda.Invoker
 	job     *jobSpec
 	buckets *bucketCache
+	// resumed tells that a run stopped before this one (a restart, a lost
+	// lease) with tasks in flight: some rows may already have been acted
+	// on once.
+	resumed bool
 }
 
 // opError is an operation the engine cannot run as the job describes it:
@@ -319,10 +323,33 @@ func (r *restoreOp) run(ctx context.Context, t *task) outcome {
 		}
 	}
 	_, err := r.env.objects.RestoreObject(ctx, objectstore.RestoreObjectInput{ObjectRef: t.ref(), Days: r.days, Tier: r.tier})
+	if objectstore.Code(err) == objectstore.CodeRestoreAlreadyInProgress && r.env.resumed && r.startedByThisJob(ctx, t) {
+		return succeeded("")
+	}
 	if err != nil {
 		return failure(ctx, err)
 	}
 	return succeeded("")
+}
+
+// startedByThisJob tells whether the restore in progress of a task's
+// object is the one this job initiated before a restart stopped it, its
+// success unrecorded: a restore of the same days and tier, requested after
+// the job was created (as far as the store tells; a remote endpoint tells
+// only that a restore is in progress). Running the task again must not
+// turn that success into a failure.
+func (r *restoreOp) startedByThisJob(ctx context.Context, t *task) bool {
+	oi, err := r.env.objects.HeadObject(ctx, objectstore.GetObjectInput{Bucket: t.entry.Bucket, Key: t.entry.Key, VersionID: t.entry.VersionID})
+	if err != nil || oi.Restore == nil {
+		return false
+	}
+	rs := oi.Restore
+	tier := r.tier
+	if tier == "" {
+		tier = objectstore.TierStandard
+	}
+	return (rs.Tier == "" || rs.Tier == tier) && (rs.Days == 0 || rs.Days == r.days) &&
+		(rs.RequestedAt.IsZero() || !rs.RequestedAt.Before(r.env.job.created))
 }
 
 // bucketCache keeps the buckets a job reads (owners for canned ACLs,

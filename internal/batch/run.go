@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/provider/s3control"
@@ -140,6 +141,17 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 	case !runnable(j.status):
 		return resultGone, nil
 	}
+	// A job the store shows Active was left so by a run that stopped (a
+	// restart, a lost lease): the last change to its run record is the
+	// last moment anything ran it.
+	var stoppedAt time.Time
+	if j.status == api.JobStatusActive {
+		prev, err := e.runs.GetBatchRun(hard, key.account, key.id)
+		if err != nil && !errors.Is(err, store.ErrBatchRunNotFound) {
+			return resultRetry, err
+		}
+		stoppedAt = prev.UpdatedAt
+	}
 	run, err := e.runs.ClaimBatchRun(hard, key.account, key.id, e.node, e.clock.Now(), e.leaseUntil())
 	if errors.Is(err, store.ErrBatchRunLeased) {
 		return resultRetry, nil
@@ -163,9 +175,16 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 		}
 		return resultGone, nil
 	}
+	if j.status == api.JobStatusActive {
+		// Active time counts what ran, not the time nothing did.
+		err := e.control.ResumeActive(hard, key.account, key.id, stoppedAt)
+		if err != nil && !errors.Is(err, s3control.ErrStatusChanged) {
+			return resultRetry, err
+		}
+	}
 	soft, stop := context.WithCancelCause(soft)
 	defer stop(nil)
-	x, err := e.newExecution(soft, stop, j, run.Checkpoint)
+	x, err := e.newExecution(soft, stop, j, run.Checkpoint, j.status == api.JobStatusActive)
 	var oe *opError
 	if errors.As(err, &oe) {
 		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailInvalidOperation, "%s", oe.msg))

@@ -17,8 +17,10 @@ import (
 // place is taken pauses the lowest-priority running job (spec §10.2:
 // Active → Pausing → Paused, Active again once it gets a place back).
 // Equal priorities never pause each other, so that jobs do not thrash.
-// Jobs that only need their report written (Completing, Cancelling,
-// Failing) are finished at once, outside the places.
+// An account's replication jobs follow the same rule among themselves
+// within their own limit, MaxReplicationJobs. Jobs that only need their
+// report written (Completing, Cancelling, Failing) are finished at once,
+// outside the places.
 
 type slotState int
 
@@ -198,13 +200,17 @@ func (s *scheduler) reschedule() {
 	})
 	free := s.e.maxJobs - len(run)
 	freeing := 0
-	replicating := map[string]int{}
+	// Running replication jobs per account, and those of them pausing.
+	replicating, replFreeing := map[string]int{}, map[string]int{}
 	for _, r := range run {
 		if r.pausing {
 			freeing++
 		}
 		if r.replication {
 			replicating[r.key.account]++
+			if r.pausing {
+				replFreeing[r.key.account]++
+			}
 		}
 	}
 	var retryAt time.Time
@@ -215,7 +221,19 @@ func (s *scheduler) reschedule() {
 			}
 			continue
 		}
-		if w.storing || w.replication && replicating[w.key.account] >= MaxReplicationJobs {
+		if w.storing {
+			continue
+		}
+		if w.replication && replicating[w.key.account] >= MaxReplicationJobs {
+			// The account's replication jobs run by priority too: a job
+			// already pausing makes room for this one, else the
+			// lowest-priority one below it pauses.
+			if replFreeing[w.key.account] > 0 {
+				replFreeing[w.key.account]--
+			} else if victim := lowestBelow(run, w.priority, func(r *slot) bool { return r.replication && r.key.account == w.key.account }); victim != nil {
+				victim.pausing = true
+				victim.stop(errPause)
+			}
 			continue
 		}
 		if free > 0 {
@@ -230,13 +248,7 @@ func (s *scheduler) reschedule() {
 			freeing-- // a job already pausing makes room for this one
 			continue
 		}
-		var victim *slot
-		for _, r := range run {
-			if !r.pausing && r.priority < w.priority && (victim == nil || r.priority < victim.priority ||
-				r.priority == victim.priority && r.seq > victim.seq) {
-				victim = r
-			}
-		}
+		victim := lowestBelow(run, w.priority, func(*slot) bool { return true })
 		if victim == nil {
 			break
 		}
@@ -272,6 +284,20 @@ func (s *scheduler) reschedule() {
 			}
 		})
 	}
+}
+
+// lowestBelow is the running job that a waiting job of priority pauses:
+// among those that match and are not pausing yet, the lowest priority below
+// it, the youngest of equals; nil when there is none.
+func lowestBelow(run []*slot, priority int32, match func(*slot) bool) *slot {
+	var victim *slot
+	for _, r := range run {
+		if !r.pausing && r.priority < priority && match(r) && (victim == nil || r.priority < victim.priority ||
+			r.priority == victim.priority && r.seq > victim.seq) {
+			victim = r
+		}
+	}
+	return victim
 }
 
 // launch runs a waiting job; s.mu is held.

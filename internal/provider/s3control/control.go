@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/store"
@@ -44,6 +45,27 @@ func (p *Provider) Transition(ctx context.Context, accountID, jobID string, t Tr
 		return nil, err
 	}
 	return p.engineJob(job)
+}
+
+// ResumeActive implements Control.
+func (p *Provider) ResumeActive(ctx context.Context, accountID, jobID string, stoppedAt time.Time) error {
+	_, err := p.updateState(ctx, accountID, jobID, p.load, func(job *store.Job) (*store.JobState, error) {
+		if job.State.Status != string(sActive) {
+			return nil, fmt.Errorf("%w: job %s is %s, not %s", ErrStatusChanged, jobID, job.State.Status, sActive)
+		}
+		next := job.State
+		now := p.now()
+		end := stoppedAt
+		if end.After(now) {
+			end = now
+		}
+		if !next.ActiveSince.IsZero() && end.After(next.ActiveSince) {
+			next.ActiveSeconds += int64(end.Sub(next.ActiveSince) / time.Second)
+		}
+		next.ActiveSince = now
+		return &next, nil
+	})
+	return err
 }
 
 // SetProgress implements Control.

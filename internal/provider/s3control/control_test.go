@@ -1,6 +1,7 @@
 package s3control
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -57,6 +58,48 @@ func TestAnEngineRunsAJobThroughTheSeam(t *testing.T) {
 	out, err := list(e, account, []api.JobStatus{sComplete}, nil, nil)
 	if err != nil || len(out.Jobs) != 1 || *out.Jobs[0].ProgressSummary.NumberOfTasksSucceeded != 8 || out.Jobs[0].TerminationDate == nil {
 		t.Fatalf("ListJobs = %+v, %v", out, err)
+	}
+}
+
+// A job an engine resumes after a stop counts as Active up to its last
+// checkpoint and again from the resumption, not in between.
+func TestResumingAnActiveJobLeavesOutTheTimeNothingRanIt(t *testing.T) {
+	e := newEnv(t, true)
+	in := createRequest()
+	in.ConfirmationRequired = ptr(false)
+	id := e.create(t, in)
+	e.prepared(t)
+	if _, err := e.p.Transition(ctx(), account, id, Transition{From: sReady, To: sActive}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(30 * time.Second)
+	lastCheckpoint := e.clock.Now()
+	e.clock.Advance(2 * time.Hour) // down
+	if err := e.p.ResumeActive(ctx(), account, id, lastCheckpoint); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(12 * time.Second)
+	if got := *e.describe(t, id).ProgressSummary.Timers.ElapsedTimeInActiveSeconds; got != 42 {
+		t.Fatalf("ElapsedTimeInActiveSeconds = %d after 30 s, a stop and 12 s, want 42", got)
+	}
+	// A checkpoint older than the resumption tells that nothing is known
+	// to have run since (the 12 s are dropped); one in the future counts
+	// nothing that has not happened.
+	if err := e.p.ResumeActive(ctx(), account, id, lastCheckpoint); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.p.ResumeActive(ctx(), account, id, e.clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(8 * time.Second)
+	if _, err := e.p.Transition(ctx(), account, id, Transition{From: sActive, To: sCompleting}); err != nil {
+		t.Fatal(err)
+	}
+	if got := *e.describe(t, id).ProgressSummary.Timers.ElapsedTimeInActiveSeconds; got != 38 {
+		t.Fatalf("ElapsedTimeInActiveSeconds = %d at the end, want 30 + 8", got)
+	}
+	if err := e.p.ResumeActive(ctx(), account, id, e.clock.Now()); !errors.Is(err, ErrStatusChanged) {
+		t.Fatalf("ResumeActive of a Completing job: %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package s3control
 
 import (
 	"context"
+	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
 )
@@ -167,6 +168,12 @@ type Control interface {
 	// terminal status sets the TerminationDate; leaving Active accumulates
 	// ElapsedTimeInActiveSeconds.
 	Transition(ctx context.Context, accountID, jobID string, t Transition) (*Job, error)
+	// ResumeActive tells that the engine runs again a job that was left
+	// Active, and that nothing ran it from stoppedAt (its last checkpoint)
+	// until now: ElapsedTimeInActiveSeconds counts the time up to
+	// stoppedAt and again from now, not the time in between. It returns an
+	// error wrapping ErrStatusChanged if the job is no longer Active.
+	ResumeActive(ctx context.Context, accountID, jobID string, stoppedAt time.Time) error
 	// SetProgress replaces the job's task counters (absolute values, so a
 	// repeated report after a crash is harmless).
 	SetProgress(ctx context.Context, accountID, jobID string, p Progress) error

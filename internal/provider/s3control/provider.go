@@ -194,24 +194,40 @@ func (p *Provider) change(ctx context.Context, accountID, jobID string, actor Ac
 	if actor == ActorClock {
 		load = p.get // the clock's own change must not recurse into load's expiry
 	}
+	return p.updateState(ctx, accountID, jobID, load, func(job *store.Job) (*store.JobState, error) {
+		to, fx, err := decide(job)
+		if err != nil {
+			return nil, err
+		}
+		from := api.JobStatus(job.State.Status)
+		if to == from {
+			return nil, nil
+		}
+		if !Allowed(from, to, actor) {
+			return nil, fmt.Errorf("%w: %s → %s by the %s", ErrNotAllowed, from, to, actor)
+		}
+		next := enter(job.State, to, p.now(), fx)
+		return &next, nil
+	})
+}
+
+// updateState replaces a job's state with what next makes of the job as
+// load reads it, with compare-and-swap: if the job changed meanwhile, it is
+// read again and next runs again. next returns nil for "no change" (the job
+// is returned as read), or an error to stop (returned with the job).
+func (p *Provider) updateState(ctx context.Context, accountID, jobID string,
+	load func(ctx context.Context, accountID, jobID string) (*store.Job, error),
+	next func(job *store.Job) (*store.JobState, error)) (*store.Job, error) {
 	for attempt := 0; ; attempt++ {
 		job, err := load(ctx, accountID, jobID)
 		if err != nil {
 			return nil, err
 		}
-		to, fx, err := decide(job)
-		if err != nil {
+		st, err := next(job)
+		if err != nil || st == nil {
 			return job, err
 		}
-		from := api.JobStatus(job.State.Status)
-		if to == from {
-			return job, nil
-		}
-		if !Allowed(from, to, actor) {
-			return job, fmt.Errorf("%w: %s → %s by the %s", ErrNotAllowed, from, to, actor)
-		}
-		next := enter(job.State, to, p.now(), fx)
-		out, err := p.jobs.UpdateJobState(ctx, accountID, jobID, store.StatusVersion{Status: job.State.Status, Seq: job.StatusSeq}, next)
+		out, err := p.jobs.UpdateJobState(ctx, accountID, jobID, store.StatusVersion{Status: job.State.Status, Seq: job.StatusSeq}, *st)
 		if errors.Is(err, store.ErrStatusConflict) && attempt < 100 {
 			continue
 		}
