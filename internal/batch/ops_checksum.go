@@ -77,7 +77,13 @@ type checksumResult struct {
 }
 
 func (c *checksumOp) run(ctx context.Context, t *task) outcome {
-	obj, err := c.env.objects.GetObject(ctx, objectstore.GetObjectInput{Bucket: t.entry.Bucket, Key: t.entry.Key, VersionID: t.entry.VersionID})
+	// The checksum is of the data at rest: archived objects need no
+	// restore where the store can read them as stored (spec §8.9).
+	get := c.env.objects.GetObject
+	if r, ok := c.env.objects.(objectstore.AtRestReader); ok {
+		get = r.GetObjectAtRest
+	}
+	obj, err := get(ctx, objectstore.GetObjectInput{Bucket: t.entry.Bucket, Key: t.entry.Key, VersionID: t.entry.VersionID})
 	if err != nil {
 		return checksumFailure(ctx, err)
 	}

@@ -284,6 +284,27 @@ var opCases = []opCase{
 			}
 		}
 	}},
+	{name: "S3ComputeObjectChecksum reads archived objects as stored, without a restore",
+		remote: "a remote endpoint serves an archived object's data only once it is restored",
+		run: func(t *testing.T, h *harness) {
+			b := h.bucket("coldsums")
+			body := "frozen"
+			h.putWith(objectstore.PutObjectInput{Bucket: b, Key: "cold", Body: strings.NewReader(body), Size: int64(len(body)), StorageClass: "DEEP_ARCHIVE"})
+			if _, err := h.objects.GetObject(context.Background(), objectstore.GetObjectInput{Bucket: b, Key: "cold"}); objectstore.Code(err) != "InvalidObjectState" {
+				t.Fatalf("GetObject of the archived object: %v", err)
+			}
+			_, r := h.runOp(&api.JobOperation{S3ComputeObjectChecksum: &api.S3ComputeObjectChecksumOperation{
+				ChecksumAlgorithm: ptr(api.ComputeObjectChecksumAlgorithmCRC32), ChecksumType: ptr(api.ComputeObjectChecksumTypeFULLOBJECT)}}, []string{b + ",cold"})
+			row := r.row(t, "cold")
+			wantRow(t, row, "succeeded", "200", "")
+			crc := crc32.ChecksumIEEE([]byte(body))
+			if want := hex.EncodeToString([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)}); !strings.Contains(row[6], `"checksum_hex":"`+want+`"`) {
+				t.Fatalf("result %s, want CRC32 %s", row[6], want)
+			}
+			if rs := h.head(b, "cold", "").Restore; rs != nil {
+				t.Fatalf("the checksum started a restore: %+v", rs)
+			}
+		}},
 	{name: "LambdaInvoke invokes the function once per task with the manifest's key",
 		opts: []harnessOption{withOptions(func(o *Options) {
 			o.Lambda = stubInvoker(func(payload []byte) ([]byte, string, error) {

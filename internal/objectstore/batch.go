@@ -31,6 +31,17 @@ type ObjectChange struct {
 	ACL *ACL
 }
 
+// AtRestReader is an optional interface of a Store that can read an
+// object's data as stored, whatever its storage class, as S3 Batch
+// Operations' S3ComputeObjectChecksum does ("any storage class, no
+// restore"). A remote endpoint offers no such read: there an archived
+// object that is not restored fails as GetObject fails.
+type AtRestReader interface {
+	// GetObjectAtRest is GetObject without the archive check: an archived
+	// version's data is read as it is, restored or not.
+	GetObjectAtRest(ctx context.Context, in GetObjectInput) (*Object, error)
+}
+
 // CannedACLPutter is an optional interface of a Store that can apply a
 // canned ACL by name (S3's x-amz-acl), as S3 Batch Operations'
 // S3PutObjectAcl does: a remote endpoint expands the name itself (with its

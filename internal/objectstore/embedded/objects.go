@@ -242,12 +242,13 @@ func (s *Store) lookup(ctx context.Context, bucket, key, versionID string) (obje
 	return b, v, a, err
 }
 
-// resolve applies a read's conditions, archive state, part number and range.
-func (s *Store) resolve(in objectstore.GetObjectInput, oi objectstore.ObjectInfo, body bool) (*objectstore.ByteRange, error) {
+// resolve applies a read's conditions, archive state (when archiveCheck),
+// part number and range.
+func (s *Store) resolve(in objectstore.GetObjectInput, oi objectstore.ObjectInfo, archiveCheck bool) (*objectstore.ByteRange, error) {
 	if err := in.Conditions.Check(oi.ETag, oi.LastModified); err != nil {
 		return nil, err
 	}
-	if body && objectstore.IsArchived(oi.StorageClass) && !oi.Restore.Readable(s.now()) {
+	if archiveCheck && objectstore.IsArchived(oi.StorageClass) && !oi.Restore.Readable(s.now()) {
 		return nil, objectstore.ErrInvalidObjectState(oi.StorageClass, "The operation is not valid for the object's storage class")
 	}
 	if in.PartNumber > 0 {
@@ -273,6 +274,19 @@ func (s *Store) resolve(in objectstore.GetObjectInput, oi objectstore.ObjectInfo
 
 // GetObject implements objectstore.Store.
 func (s *Store) GetObject(ctx context.Context, in objectstore.GetObjectInput) (*objectstore.Object, error) {
+	return s.getObject(ctx, in, true)
+}
+
+var _ objectstore.AtRestReader = (*Store)(nil)
+
+// GetObjectAtRest implements objectstore.AtRestReader.
+func (s *Store) GetObjectAtRest(ctx context.Context, in objectstore.GetObjectInput) (*objectstore.Object, error) {
+	return s.getObject(ctx, in, false)
+}
+
+// getObject reads an object; archiveCheck refuses archived versions that
+// are not restored, as S3's GetObject does.
+func (s *Store) getObject(ctx context.Context, in objectstore.GetObjectInput, archiveCheck bool) (*objectstore.Object, error) {
 	epoch := s.files.epochs.begin()
 	b, v, a, err := s.lookup(ctx, in.Bucket, in.Key, in.VersionID)
 	if err != nil {
@@ -280,7 +294,7 @@ func (s *Store) GetObject(ctx context.Context, in objectstore.GetObjectInput) (*
 		return nil, err
 	}
 	oi := info(b.Versioning, v, a)
-	rng, err := s.resolve(in, oi, true)
+	rng, err := s.resolve(in, oi, archiveCheck)
 	if err != nil {
 		s.files.epochs.end(epoch)
 		return nil, err
