@@ -302,7 +302,7 @@ func (x *execution) checkpoint() error {
 		return fmt.Errorf("batch: spool of job %s: %w", x.j.key, err)
 	}
 	ctx := context.WithoutCancel(x.soft)
-	if err := x.e.runs.SaveBatchCheckpoint(ctx, x.j.key.account, x.j.key.id, x.e.node, x.e.leaseUntil(), cp); err != nil {
+	if err := x.e.runs.SaveBatchCheckpoint(ctx, x.j.key.account, x.j.key.id, x.e.node, x.e.clock.Now(), x.e.leaseUntil(), cp); err != nil {
 		return err
 	}
 	return x.e.control.SetProgress(ctx, x.j.key.account, x.j.key.id,

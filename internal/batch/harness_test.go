@@ -110,7 +110,7 @@ func (h *harness) open() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.prov, err = s3control.New(s3control.Options{Jobs: db.Jobs(), TokenKey: key, Region: "us-east-1"})
+	h.prov, err = s3control.New(s3control.Options{Jobs: db.Jobs(), TokenKey: key, Region: "us-east-1", Clock: h.opts.Clock})
 	if err != nil {
 		t.Fatal(err)
 	}

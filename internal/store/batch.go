@@ -27,13 +27,14 @@ type BatchRuns interface {
 	// lease that has not expired at now; the same owner reclaims its own
 	// lease at once (a restarted node takes its jobs back without waiting).
 	ClaimBatchRun(ctx context.Context, accountID, jobID, owner string, now, until time.Time) (BatchRun, error)
-	// SaveBatchCheckpoint replaces the checkpoint of a job's run and
-	// extends the lease to until, but only while owner holds the lease: it
+	// SaveBatchCheckpoint replaces the checkpoint of a job's run, made at
+	// now, and extends the lease to until, but only while owner holds the
+	// lease: it
 	// MUST return ErrBatchRunLeased when another owner has claimed the run
 	// since (the caller must stop running the job), and ErrBatchRunNotFound
 	// when the job has no run record. Saving the same checkpoint twice is
 	// harmless.
-	SaveBatchCheckpoint(ctx context.Context, accountID, jobID, owner string, until time.Time, cp BatchCheckpoint) error
+	SaveBatchCheckpoint(ctx context.Context, accountID, jobID, owner string, now, until time.Time, cp BatchCheckpoint) error
 	// GetBatchRun returns a job's run record, or ErrBatchRunNotFound. It
 	// SHOULD be one indexed read.
 	GetBatchRun(ctx context.Context, accountID, jobID string) (BatchRun, error)
@@ -57,7 +58,8 @@ type BatchRun struct {
 	// Checkpoint is the job's latest checkpoint (the zero value before the
 	// first one).
 	Checkpoint BatchCheckpoint
-	// UpdatedAt is when the record last changed.
+	// UpdatedAt is when the record last changed: the now of the latest
+	// claim or checkpoint.
 	UpdatedAt time.Time
 }
 

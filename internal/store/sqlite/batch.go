@@ -105,12 +105,11 @@ func (b *BatchRunStore) ClaimBatchRun(ctx context.Context, accountID, jobID, own
 }
 
 // SaveBatchCheckpoint implements store.BatchRuns.
-func (b *BatchRunStore) SaveBatchCheckpoint(ctx context.Context, accountID, jobID, owner string, until time.Time, cp store.BatchCheckpoint) error {
+func (b *BatchRunStore) SaveBatchCheckpoint(ctx context.Context, accountID, jobID, owner string, now, until time.Time, cp store.BatchCheckpoint) error {
 	done, err := encodeDone(cp.Mark, cp.Done)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
 	return wrapBatch(b.db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec(`UPDATE batch_runs SET lease_until_ms = ?, phase = ?, mark = ?, position = ?, done = ?,
 			spool_size = ?, succeeded = ?, failed = ?, updated_ms = ? WHERE account_id = ? AND job_id = ? AND owner = ?`,

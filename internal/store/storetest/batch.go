@@ -65,7 +65,7 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 		if err != nil || r.Owner != "node-b" {
 			t.Fatalf("claim of an expired lease = %+v, %v", r, err)
 		}
-		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-2", "node-a", now.Add(5*time.Minute), store.BatchCheckpoint{Mark: 1}); !errors.Is(err, store.ErrBatchRunLeased) {
+		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-2", "node-a", now, now.Add(5*time.Minute), store.BatchCheckpoint{Mark: 1}); !errors.Is(err, store.ErrBatchRunLeased) {
 			t.Fatalf("save by the node that lost the lease = %v, want ErrBatchRunLeased", err)
 		}
 	})
@@ -78,7 +78,7 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 		}
 		cp := store.BatchCheckpoint{Phase: "run", Mark: 1000, Position: 123456, Done: []int64{1000 + 1, 1000 + 7, 1000 + 300},
 			SpoolSize: 99999, Succeeded: 950, Failed: 53}
-		if err := runs.SaveBatchCheckpoint(ctx, "222222222222", "job-3", "node-a", now.Add(2*time.Minute), cp); err != nil {
+		if err := runs.SaveBatchCheckpoint(ctx, "222222222222", "job-3", "node-a", now, now.Add(2*time.Minute), cp); err != nil {
 			t.Fatal(err)
 		}
 		r, err := runs.ClaimBatchRun(ctx, "222222222222", "job-3", "node-a", now.Add(time.Minute), now.Add(3*time.Minute))
@@ -93,14 +93,14 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 			t.Fatal(err)
 		}
 		cp := store.BatchCheckpoint{Phase: "report", Mark: 5, Position: 77, SpoolSize: 10, Succeeded: 5}
-		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-4", "node-a", now.Add(time.Minute), cp); err != nil {
+		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-4", "node-a", now.Add(20*time.Second), now.Add(time.Minute), cp); err != nil {
 			t.Fatal(err)
 		}
 		s.Close()
 		s, runs = open(t)
 		defer s.Close()
 		r, err := runs.GetBatchRun(ctx, "111111111111", "job-4")
-		if err != nil || !reflect.DeepEqual(r.Checkpoint, cp) || r.Owner != "node-a" {
+		if err != nil || !reflect.DeepEqual(r.Checkpoint, cp) || r.Owner != "node-a" || !r.UpdatedAt.Equal(now.Add(20*time.Second)) {
 			t.Fatalf("after reopening: %+v, %v", r, err)
 		}
 	})
@@ -112,7 +112,7 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 			t.Fatal(err)
 		}
 		for _, done := range [][]int64{{12, 11}, {9}, {11, 11}} {
-			if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-5", "node-a", now, store.BatchCheckpoint{Mark: 10, Done: done}); err == nil {
+			if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-5", "node-a", now, now, store.BatchCheckpoint{Mark: 10, Done: done}); err == nil {
 				t.Errorf("rows %v after mark 10 were accepted", done)
 			}
 		}
@@ -121,7 +121,7 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 	t.Run("saving or reading a run that does not exist fails with ErrBatchRunNotFound", func(t *testing.T) {
 		t.Parallel()
 		runs := use(t)
-		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "nope", "node-a", now, store.BatchCheckpoint{}); !errors.Is(err, store.ErrBatchRunNotFound) {
+		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "nope", "node-a", now, now, store.BatchCheckpoint{}); !errors.Is(err, store.ErrBatchRunNotFound) {
 			t.Fatalf("save = %v", err)
 		}
 		if _, err := runs.GetBatchRun(ctx, "111111111111", "nope"); !errors.Is(err, store.ErrBatchRunNotFound) {
@@ -138,7 +138,7 @@ func RunBatchRuns(t *testing.T, open BatchRunsOpener) {
 		if _, err := runs.ClaimBatchRun(ctx, "111111111111", "job-6", "node-a", now, now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-6", "node-a", now.Add(time.Hour), store.BatchCheckpoint{Mark: 3}); err != nil {
+		if err := runs.SaveBatchCheckpoint(ctx, "111111111111", "job-6", "node-a", now, now.Add(time.Hour), store.BatchCheckpoint{Mark: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if err := runs.DeleteBatchRun(ctx, "111111111111", "job-6"); err != nil {
