@@ -172,6 +172,23 @@ func (h *harness) bucketWith(in objectstore.CreateBucketInput) string {
 	return in.Bucket
 }
 
+// replicate turns versioning on in src and dst and gives src one
+// replication rule: keys under prefix go to dst.
+func (h *harness) replicate(src, dst, prefix string) {
+	h.t.Helper()
+	ctx := context.Background()
+	for _, b := range []string{src, dst} {
+		if err := h.objects.PutBucketVersioning(ctx, b, objectstore.VersioningEnabled); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	if err := h.objects.PutBucketReplication(ctx, src, &objectstore.ReplicationConfiguration{Role: "arn:aws:iam::111122223333:role/r",
+		Rules: []objectstore.ReplicationRule{{ID: "r1", Status: "Enabled", Filter: &objectstore.ReplicationFilter{Prefix: ptr(prefix)},
+			Destination: objectstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + dst}}}}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 func (h *harness) put(bucket, key, body string) objectstore.ObjectInfo {
 	h.t.Helper()
 	return h.putWith(objectstore.PutObjectInput{Bucket: bucket, Key: key, Body: strings.NewReader(body), Size: int64(len(body))})

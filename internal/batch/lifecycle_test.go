@@ -544,17 +544,7 @@ func TestAnAccountRunsAtMostSixReplicationJobs(t *testing.T) {
 	h := newHarness(t, withWrap(func(s objectstore.Store) objectstore.Store { copies.Store = s; return copies }),
 		withOptions(func(o *Options) { o.JobConcurrency, o.Concurrency = 1, 16 }))
 	src, dst, man := h.bucket("limsrc"), h.bucket("limdst"), h.bucket("limman")
-	ctx := context.Background()
-	for _, b := range []string{src, dst} {
-		if err := h.objects.PutBucketVersioning(ctx, b, objectstore.VersioningEnabled); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := h.objects.PutBucketReplication(ctx, src, &objectstore.ReplicationConfiguration{Role: "arn:aws:iam::111122223333:role/r",
-		Rules: []objectstore.ReplicationRule{{ID: "r1", Status: "Enabled", Filter: &objectstore.ReplicationFilter{Prefix: ptr("")},
-			Destination: objectstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + dst}}}}); err != nil {
-		t.Fatal(err)
-	}
+	h.replicate(src, dst, "")
 	v := h.put(src, "k", "x")
 	op := &api.JobOperation{S3ReplicateObject: &api.S3ReplicateObjectOperation{}}
 	// Each job replicates the object several times, so that its reader

@@ -216,17 +216,7 @@ var opCases = []opCase{
 		run: func(t *testing.T, h *harness) {
 			src := h.bucket("repsrc")
 			dst := h.bucket("repdst")
-			ctx := context.Background()
-			for _, b := range []string{src, dst} {
-				if err := h.objects.PutBucketVersioning(ctx, b, objectstore.VersioningEnabled); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := h.objects.PutBucketReplication(ctx, src, &objectstore.ReplicationConfiguration{Role: "arn:aws:iam::111122223333:role/r",
-				Rules: []objectstore.ReplicationRule{{ID: "r1", Status: "Enabled", Filter: &objectstore.ReplicationFilter{Prefix: ptr("in/")},
-					Destination: objectstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + dst}}}}); err != nil {
-				t.Fatal(err)
-			}
+			h.replicate(src, dst, "in/")
 			in := h.putWith(objectstore.PutObjectInput{Bucket: src, Key: "in/a", Body: strings.NewReader("payload"), Size: 7, Tags: []objectstore.Tag{{Key: "t", Value: "v"}}})
 			out := h.put(src, "out/b", "x")
 			_, r := h.runOp(&api.JobOperation{S3ReplicateObject: &api.S3ReplicateObjectOperation{}},

@@ -14,10 +14,7 @@ import (
 // DescribeJob and ListJobs show each step as AWS would.
 func TestAnEngineRunsAJobThroughTheSeam(t *testing.T) {
 	e := newEnv(t, true)
-	in := createRequest()
-	in.ConfirmationRequired = ptr(false)
-	id := e.create(t, in)
-	e.prepared(t)
+	id := e.createReady(t)
 	if got := e.sched.got(); !slices.Equal(got, []string{"submit " + id + " Ready"}) {
 		t.Fatalf("scheduler heard %v", got)
 	}
@@ -65,10 +62,7 @@ func TestAnEngineRunsAJobThroughTheSeam(t *testing.T) {
 // checkpoint and again from the resumption, not in between.
 func TestResumingAnActiveJobLeavesOutTheTimeNothingRanIt(t *testing.T) {
 	e := newEnv(t, true)
-	in := createRequest()
-	in.ConfirmationRequired = ptr(false)
-	id := e.create(t, in)
-	e.prepared(t)
+	id := e.createReady(t)
 	if _, err := e.p.Transition(ctx(), account, id, Transition{From: sReady, To: sActive}); err != nil {
 		t.Fatal(err)
 	}

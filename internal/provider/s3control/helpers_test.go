@@ -123,6 +123,17 @@ func (e *env) create(t *testing.T, in *api.CreateJobRequest) string {
 	return *out.JobId
 }
 
+// createReady creates a job that needs no confirmation and waits until
+// preparation has made it Ready.
+func (e *env) createReady(t *testing.T) string {
+	t.Helper()
+	in := createRequest()
+	in.ConfirmationRequired = ptr(false)
+	id := e.create(t, in)
+	e.prepared(t)
+	return id
+}
+
 // prepared waits for the background preparation to finish.
 func (e *env) prepared(t *testing.T) {
 	t.Helper()

@@ -249,10 +249,7 @@ func TestThePreparerDecidesTasksFailuresAndTheGeneratedManifest(t *testing.T) {
 		if err := e.p.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		in := createRequest()
-		in.ConfirmationRequired = ptr(false)
-		id := e.create(t, in)
-		e.prepared(t)
+		id := e.createReady(t)
 		d := e.describe(t, id)
 		if *d.Status != sReady || *d.ProgressSummary.TotalNumberOfTasks != 42 || *d.GeneratedManifestDescriptor.Location.ObjectArn != "arn:aws:s3:::out/manifest.json" {
 			t.Fatalf("job %+v", d)
