@@ -29,11 +29,10 @@ type BatchRuns interface {
 	ClaimBatchRun(ctx context.Context, accountID, jobID, owner string, now, until time.Time) (BatchRun, error)
 	// SaveBatchCheckpoint replaces the checkpoint of a job's run, made at
 	// now, and extends the lease to until, but only while owner holds the
-	// lease: it
-	// MUST return ErrBatchRunLeased when another owner has claimed the run
-	// since (the caller must stop running the job), and ErrBatchRunNotFound
-	// when the job has no run record. Saving the same checkpoint twice is
-	// harmless.
+	// lease: it MUST return ErrBatchRunLeased when another owner has
+	// claimed the run since (the caller must stop running the job), and
+	// ErrBatchRunNotFound when the job has no run record. Saving the same
+	// checkpoint twice is harmless.
 	SaveBatchCheckpoint(ctx context.Context, accountID, jobID, owner string, now, until time.Time, cp BatchCheckpoint) error
 	// GetBatchRun returns a job's run record, or ErrBatchRunNotFound. It
 	// SHOULD be one indexed read.
@@ -95,8 +94,8 @@ var (
 type ObjectsBatch interface {
 	// UpdateVersions applies fn to each version refs names in bucket, as
 	// UpdateVersion does for one (versionID "" is the current version), and
-	// stores what fn leaves in StorageClass, Attrs and Tags, all in one durable
-	// write. It returns, per ref and in order, the stored version or the
+	// stores what fn leaves in StorageClass, Attrs and Tags, all in one
+	// durable write. It returns, per ref and in order, the stored version or the
 	// error for that ref (ErrNoSuchKey, ErrNoSuchVersion or fn's error),
 	// and one error for the whole call when nothing was written
 	// (ErrNoSuchBucket, ctx.Err(), a driver failure). A ref's error changes

@@ -92,6 +92,10 @@ func TestResumingAnActiveJobLeavesOutTheTimeNothingRanIt(t *testing.T) {
 	if got := *e.describe(t, id).ProgressSummary.Timers.ElapsedTimeInActiveSeconds; got != 38 {
 		t.Fatalf("ElapsedTimeInActiveSeconds = %d at the end, want 30 + 8", got)
 	}
+	out, err := list(e, account, []api.JobStatus{sCompleting}, nil, nil)
+	if err != nil || len(out.Jobs) != 1 || *out.Jobs[0].ProgressSummary.Timers.ElapsedTimeInActiveSeconds != 38 {
+		t.Fatalf("ListJobs = %+v, %v", out, err)
+	}
 	if err := e.p.ResumeActive(ctx(), account, id, e.clock.Now()); !errors.Is(err, ErrStatusChanged) {
 		t.Fatalf("ResumeActive of a Completing job: %v", err)
 	}
