@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -309,8 +308,16 @@ var goSDKOps = []goSDKOp{
 	{"S3PutObjectLegalHold", true, func(b *batchEnv) (*types.JobOperation, []string, []types.JobManifestFieldName, func(map[string][][]string)) {
 		data := b.bucket("go-hold", true)
 		v := b.put(&awss3.PutObjectInput{Bucket: aws.String(data), Key: aws.String("k"), Body: strings.NewReader("x")}).VersionId
-		return &types.JobOperation{S3PutObjectLegalHold: &types.S3SetObjectLegalHoldOperation{LegalHold: &types.S3ObjectLockLegalHold{Status: types.S3ObjectLockLegalHoldStatusOff}}},
-			[]string{data + ",k," + *v}, []types.JobManifestFieldName{"Bucket", "Key", "VersionId"}, func(map[string][][]string) {}
+		return &types.JobOperation{S3PutObjectLegalHold: &types.S3SetObjectLegalHoldOperation{LegalHold: &types.S3ObjectLockLegalHold{Status: types.S3ObjectLockLegalHoldStatusOn}}},
+			[]string{data + ",k," + *v}, []types.JobManifestFieldName{"Bucket", "Key", "VersionId"}, func(map[string][][]string) {
+				out, err := b.check.GetObjectLegalHold(context.Background(), &awss3.GetObjectLegalHoldInput{Bucket: aws.String(data), Key: aws.String("k"), VersionId: v})
+				if err != nil {
+					b.t.Fatal(err)
+				}
+				if out.LegalHold == nil || out.LegalHold.Status != s3types.ObjectLockLegalHoldStatusOn {
+					b.t.Fatalf("legal hold %+v, want ON", out.LegalHold)
+				}
+			}
 	}},
 	{"S3PutObjectRetention", true, func(b *batchEnv) (*types.JobOperation, []string, []types.JobManifestFieldName, func(map[string][][]string)) {
 		data := b.bucket("go-retain", true)
@@ -440,11 +447,7 @@ func TestBatchOperationsWithTheGoSDK(t *testing.T) {
 		runGoSDKOps(t, b, false)
 	})
 	t.Run("on moto_server", func(t *testing.T) {
-		requireTool(t, "moto_server with boto3", haveMoto())
-		moto := startMoto(t)
-		t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-		p := start(t, "", "--s3-endpoint", moto, "--s3-path-style", "true", "--lambda-function", "echo="+fn)
+		p, moto := startOnMoto(t, "--lambda-function", "echo="+fn)
 		const account = "808080808080"
 		b := &batchEnv{t: t, account: account, s3: batchS3(p.url, account), check: batchS3(moto, account), control: s3cClient(p, account)}
 		runGoSDKOps(t, b, true)
@@ -454,52 +457,16 @@ func TestBatchOperationsWithTheGoSDK(t *testing.T) {
 // TestBatchOnMotoServer runs the boto3 scenarios of python/batch_moto.py
 // against jobplane with --s3-endpoint on moto_server.
 func TestBatchOnMotoServer(t *testing.T) {
-	requireTool(t, "moto_server with boto3", haveMoto())
-	moto := startMoto(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	p := start(t, "", "--s3-endpoint", moto, "--s3-path-style", "true")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "python/batch_moto.py", "-v")
-	cmd.Env = append(cleanAWSEnv(), "MOTO_URL="+moto, "JOBPLANE_URL="+p.url)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("batch_moto.py failed: %v\n%s", err, out)
-	}
-	t.Logf("%s", lastLines(string(out), 3))
+	p, moto := startOnMoto(t)
+	out := runPython(t, []string{"MOTO_URL=" + moto, "JOBPLANE_URL=" + p.url}, "python/batch_moto.py", "-v")
+	t.Logf("%s", lastLines(out, 3))
 }
 
-func TestBatchSettingsAreCheckedAndDocumented(t *testing.T) {
-	out, err := exec.Command(binary, "serve", "--help").CombinedOutput()
-	if err != nil {
-		t.Fatalf("serve --help: %v\n%s", err, out)
-	}
-	for _, want := range []string{"--batch-engine", "JOBPLANE_BATCH_ENGINE", "--batch-job-concurrency", "JOBPLANE_BATCH_JOB_CONCURRENCY",
-		"--batch-concurrency", "--batch-write-size", "--batch-task-attempts", "--batch-checkpoint-interval", "--batch-task-timeout",
-		"--lambda-function", "JOBPLANE_LAMBDA_FUNCTION", "--lambda-endpoint", "--lambda-timeout"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("serve --help does not mention %s", want)
-		}
-	}
-	for _, tt := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"a concurrency that is not a number", []string{"--batch-job-concurrency", "many"}, "--batch-job-concurrency: must be auto or a positive whole number"},
-		{"a zero write size", []string{"--batch-write-size", "0"}, "--batch-write-size: must be a positive whole number"},
-		{"a Lambda function without a path", []string{"--lambda-function", "fn"}, `is not NAME=PATH`},
-		{"an engine setting that is neither on nor off", []string{"--batch-engine", "maybe"}, "--batch-engine: must be on or off"},
-	} {
-		t.Run(tt.name+" is refused", func(t *testing.T) {
-			cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, tt.args...)...)
-			cmd.Env = cleanAWSEnv()
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
-				t.Fatalf("serve %v: %v\n%s\nwant exit 2 saying %q", tt.args, err, out, tt.want)
-			}
-		})
-	}
+func TestBatchSettingsAreChecked(t *testing.T) {
+	testRefusals(t, []refusal{
+		{"a concurrency that is not a number", []string{"--batch-job-concurrency", "many"}, "", "--batch-job-concurrency: must be auto or a positive whole number"},
+		{"a zero write size", []string{"--batch-write-size", "0"}, "", "--batch-write-size: must be a positive whole number"},
+		{"a Lambda function without a path", []string{"--lambda-function", "fn"}, "", `is not NAME=PATH`},
+		{"an engine setting that is neither on nor off", []string{"--batch-engine", "maybe"}, "", "--batch-engine: must be on or off"},
+	})
 }

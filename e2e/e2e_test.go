@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -170,20 +171,26 @@ func TestBoto3(t *testing.T) {
 	}
 	for _, script := range scripts {
 		t.Run(filepath.Base(script), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "python3", script, "-v")
-			cmd.Env = append(cleanAWSEnv(),
-				"JOBPLANE_URL="+open.url,
-				"JOBPLANE_SIGV4_URL="+authed.url,
-			)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s failed: %v\n%s", script, err, out)
-			}
-			t.Logf("%s", lastLines(string(out), 3))
+			out := runPython(t, []string{"JOBPLANE_URL=" + open.url, "JOBPLANE_SIGV4_URL=" + authed.url}, script, "-v")
+			t.Logf("%s", lastLines(out, 3))
 		})
 	}
+}
+
+// runPython runs python3 with args (a script of python/ and its arguments)
+// in cleanAWSEnv plus env, for at most five minutes, and returns what it
+// printed; the test fails when the script does.
+func runPython(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "python3", args...)
+	cmd.Env = append(cleanAWSEnv(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s failed: %v\n%s", args[0], err, out)
+	}
+	return string(out)
 }
 
 // cleanAWSEnv is the environment without any AWS or proxy setting of the
@@ -314,10 +321,43 @@ func TestServeHelpDocumentsEveryFlagAndVariable(t *testing.T) {
 		t.Fatalf("serve --help: %v\n%s", err, out)
 	}
 	for _, want := range []string{"--listen", "JOBPLANE_LISTEN", "--data-dir", "JOBPLANE_DATA_DIR", "--region", "JOBPLANE_REGION",
-		"--auth", "JOBPLANE_AUTH", "--credentials", "JOBPLANE_CREDENTIALS", "--s3-domain", "JOBPLANE_S3_DOMAIN"} {
+		"--auth", "JOBPLANE_AUTH", "--credentials", "JOBPLANE_CREDENTIALS", "--s3-domain", "JOBPLANE_S3_DOMAIN",
+		"--s3control-suspended-expiry", "JOBPLANE_S3CONTROL_SUSPENDED_EXPIRY", "--s3control-retention", "JOBPLANE_S3CONTROL_RETENTION",
+		"--s3control-sweep-interval", "JOBPLANE_S3CONTROL_SWEEP_INTERVAL",
+		"--batch-engine", "JOBPLANE_BATCH_ENGINE", "--batch-job-concurrency", "JOBPLANE_BATCH_JOB_CONCURRENCY",
+		"--batch-concurrency", "--batch-write-size", "--batch-task-attempts", "--batch-checkpoint-interval", "--batch-task-timeout",
+		"--lambda-function", "JOBPLANE_LAMBDA_FUNCTION", "--lambda-endpoint", "--lambda-timeout"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("serve --help does not mention %s:\n%s", want, out)
 		}
+	}
+}
+
+// refusal is a setting serve must refuse: args on the command line, env
+// (NAME=VALUE) in the environment, and what the refusal says.
+type refusal struct {
+	name string
+	args []string
+	env  string
+	want string
+}
+
+// testRefusals checks that serve exits with status 2 and the message of
+// each refusal, without starting.
+func testRefusals(t *testing.T, refusals []refusal) {
+	for _, tt := range refusals {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, tt.args...)...)
+			cmd.Env = cleanAWSEnv()
+			if tt.env != "" {
+				cmd.Env = append(cmd.Env, tt.env)
+			}
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
+				t.Fatalf("serve %v %s: %v\n%s\nwant exit 2 saying %q", tt.args, tt.env, err, out, tt.want)
+			}
+		})
 	}
 }
 
@@ -345,13 +385,13 @@ func TestEnvironmentVariablesConfigureTheServer(t *testing.T) {
 	t.Fatal("server never listened")
 }
 
-// sdkTransport is the HTTP transport of the e2e tests' aws-sdk-go-v2
-// clients (dial, when set, replaces the address dialled). It gives the
-// transport its own copy of every request body: the SDK closes the body it
-// sent once the response has arrived, and when jobplane answers before the
-// transport has finished with the body (after writing it, the transport
-// reads on to check that it holds nothing more), that read fails, the
-// transport treats it as a failed write and closes the connection under
+// sdkTransport is the HTTP transport of the e2e tests' aws-sdk-go-v2 clients
+// (s3cClient's also has a DialContext that sends every host to the server).
+// It gives the transport its own copy of every request body: the SDK closes
+// the body it sent once the response has arrived, and when jobplane answers
+// before the transport has finished with the body (after writing it, the
+// transport reads on to check that it holds nothing more), that read fails,
+// the transport treats it as a failed write and closes the connection under
 // the response the SDK is reading: "use of closed network connection"
 // (aws/aws-sdk-go-v2#1825, #2737). Seen here once in a few runs of
 // TestSnowballWritesSurviveKill9, always on the client side.

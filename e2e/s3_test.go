@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/jobplane/jobplane/internal/motoserver"
 )
 
 // haveMoto reports whether moto_server can be run.
@@ -32,82 +32,46 @@ func haveMoto() bool {
 	return err == nil && haveBoto3()
 }
 
-// freePort returns a loopback port nothing listens on.
-func freePort(t *testing.T) int {
+// startMoto runs moto_server on a free loopback port until the test ends;
+// without moto_server or boto3 the test skips (fails, when the end-to-end
+// tests are required).
+func startMoto(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	requireTool(t, "moto_server with boto3", haveMoto())
+	url, _, stop, err := motoserver.Start(cleanAWSEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Cleanup(stop)
+	return url
 }
 
-// startMoto runs moto_server on a free loopback port until the test ends.
-func startMoto(t *testing.T) string {
+// startOnMoto runs moto_server, and jobplane with args serving its S3 API
+// from moto (--s3-endpoint, path-style), until the test ends.
+func startOnMoto(t *testing.T, args ...string) (p *proc, moto string) {
 	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Env = cleanAWSEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		// moto_server may start helpers of its own: end its process group.
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + "/moto-api/data.json")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case <-exited:
-			t.Fatalf("moto_server exited:\n%s", logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer:\n%s", logs.String())
-		}
-	}
+	moto = startMoto(t)
+	// jobplane signs its requests to moto with these; moto accepts any.
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	return start(t, "", append([]string{"--s3-endpoint", moto, "--s3-path-style", "true"}, args...)...), moto
 }
 
 // TestS3DifferentialAgainstMoto makes the same S3 calls with boto3 against
 // moto_server and against jobplane (python/diff_s3_moto.py) and fails on any
 // difference the script does not record as a moto deviation from S3.
 func TestS3DifferentialAgainstMoto(t *testing.T) {
-	requireTool(t, "moto_server with boto3", haveMoto())
 	moto := startMoto(t)
 	p := start(t, "", "--s3-restore-delay", "0s")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "python/diff_s3_moto.py")
-	cmd.Env = append(cleanAWSEnv(), "MOTO_URL="+moto, "JOBPLANE_URL="+p.url)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("differential test failed: %v\n%s", err, out)
-	}
-	t.Logf("%s", lastLines(string(out), 1))
+	out := runPython(t, []string{"MOTO_URL=" + moto, "JOBPLANE_URL=" + p.url}, "python/diff_s3_moto.py")
+	t.Logf("%s", lastLines(out, 1))
 }
 
 // TestS3RemoteModeServesAnotherEndpointsObjects runs jobplane with
 // --s3-endpoint pointing at moto_server: its S3 API serves moto's objects,
 // and what a client writes through jobplane is in moto.
 func TestS3RemoteModeServesAnotherEndpointsObjects(t *testing.T) {
-	requireTool(t, "moto_server with boto3", haveMoto())
-	moto := startMoto(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "remote-test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "remote-secret")
-	p := start(t, "", "--s3-endpoint", moto, "--s3-path-style", "true")
+	p, moto := startOnMoto(t)
 	ctx := context.Background()
 	client := func(url string) *awss3.Client {
 		return awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true, RetryMaxAttempts: 1,

@@ -8,7 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,22 +38,11 @@ func s3cClient(p *proc, account string) *awss3control.Client {
 	})
 }
 
-// s3cControlPlane returns the flags that keep the job engine out of a test
-// of the control plane alone, when the binary has one: these tests name
-// manifests that do not exist and check the statuses a job holds while
-// nothing runs it (with an engine, preparation would fail such jobs, and
-// Ready jobs would run).
-func s3cControlPlane(t *testing.T) []string {
-	t.Helper()
-	out, err := exec.Command(binary, "serve", "--help").CombinedOutput()
-	if err != nil {
-		t.Fatalf("serve --help: %v\n%s", err, out)
-	}
-	if strings.Contains(string(out), "--batch-engine") {
-		return []string{"--batch-engine", "off"}
-	}
-	return nil
-}
+// s3cControlPlane are the flags that keep the job engine out of a test of
+// the control plane alone: these tests name manifests that do not exist and
+// check the statuses a job holds while nothing runs it (with the engine,
+// preparation would fail such jobs, and Ready jobs would run).
+var s3cControlPlane = []string{"--batch-engine", "off"}
 
 func s3cJobInput(account string, priority int32, confirm *bool) *awss3control.CreateJobInput {
 	return &awss3control.CreateJobInput{
@@ -69,26 +58,20 @@ func s3cJobInput(account string, priority int32, confirm *bool) *awss3control.Cr
 	}
 }
 
-// waitJob polls DescribeJob until the job's status is one of want.
+// s3cWaitJob polls DescribeJob until the job's status is one of want.
 func s3cWaitJob(t *testing.T, c *awss3control.Client, account, id string, want ...types.JobStatus) *types.JobDescriptor {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out, err := c.DescribeJob(context.Background(), &awss3control.DescribeJobInput{AccountId: aws.String(account), JobId: aws.String(id)})
-		if err == nil {
-			for _, s := range want {
-				if out.Job.Status == s {
-					return out.Job
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s never reached %v (last: %+v, %v)", id, want, out, err)
-		}
-		select {
-		case <-time.After(20 * time.Millisecond): // poll again
-		}
+	var (
+		out *awss3control.DescribeJobOutput
+		err error
+	)
+	if !eventually(t, 30*time.Second, func() bool {
+		out, err = c.DescribeJob(context.Background(), &awss3control.DescribeJobInput{AccountId: aws.String(account), JobId: aws.String(id)})
+		return err == nil && slices.Contains(want, out.Job.Status)
+	}) {
+		t.Fatalf("job %s never reached %v (last: %+v, %v)", id, want, out, err)
 	}
+	return out.Job
 }
 
 // s3cAckedJob is what a client was told about a job before the crash.
@@ -107,7 +90,7 @@ type s3cAckedJob struct {
 // and checks that every write the server acknowledged is there.
 func TestS3ControlAcknowledgedWritesSurviveKill9(t *testing.T) {
 	const account = "919191919191"
-	flags := s3cControlPlane(t)
+	flags := s3cControlPlane
 	p := start(t, "", flags...)
 	c := s3cClient(p, account)
 	bg := context.Background()
@@ -260,7 +243,7 @@ func s3cTokenIndex(token string) int {
 // ListJobs tokens it handed out.
 func TestS3ControlStateSurvivesAGracefulRestart(t *testing.T) {
 	const account = "929292929292"
-	flags := s3cControlPlane(t)
+	flags := s3cControlPlane
 	p := start(t, "", flags...)
 	c := s3cClient(p, account)
 	bg := context.Background()
@@ -304,7 +287,7 @@ func TestS3ControlStateSurvivesAGracefulRestart(t *testing.T) {
 // after the retention, and the sweep endpoint deletes it.
 func TestS3ControlLifecycleFlagsAndTheSweepEndpoint(t *testing.T) {
 	const account = "939393939393"
-	p := start(t, "", append(s3cControlPlane(t), "--s3control-suspended-expiry", "1ms", "--s3control-retention", "1s", "--s3control-sweep-interval", "1h")...)
+	p := start(t, "", slices.Concat(s3cControlPlane, []string{"--s3control-suspended-expiry", "1ms", "--s3control-retention", "1s", "--s3control-sweep-interval", "1h"})...)
 	c := s3cClient(p, account)
 	bg := context.Background()
 	out, err := c.CreateJob(bg, s3cJobInput(account, 1, nil))
@@ -315,19 +298,12 @@ func TestS3ControlLifecycleFlagsAndTheSweepEndpoint(t *testing.T) {
 	if len(d.FailureReasons) != 1 || aws.ToString(d.FailureReasons[0].FailureCode) != "SuspendedTimeout" || d.TerminationDate == nil {
 		t.Fatalf("expired job: %+v", d)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_, err := c.DescribeJob(bg, &awss3control.DescribeJobInput{AccountId: aws.String(account), JobId: out.JobId})
+	if !eventually(t, 30*time.Second, func() bool {
+		_, err = c.DescribeJob(bg, &awss3control.DescribeJobInput{AccountId: aws.String(account), JobId: out.JobId})
 		var nf *types.NotFoundException
-		if errors.As(err, &nf) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the job is still visible past its retention: %v", err)
-		}
-		select {
-		case <-time.After(50 * time.Millisecond): // poll again
-		}
+		return errors.As(err, &nf)
+	}) {
+		t.Fatalf("the job is still visible past its retention: %v", err)
 	}
 	resp, err := http.Post(p.url+"/_jobplane/s3control/sweep", "", nil)
 	if err != nil {
@@ -349,40 +325,12 @@ func TestS3ControlLifecycleFlagsAndTheSweepEndpoint(t *testing.T) {
 func TestS3ControlAWSCLI(t *testing.T) {
 	requireTool(t, "the AWS CLI", haveCLI())
 	const account = "949494949494"
-	p := start(t, "", s3cControlPlane(t)...)
+	p := start(t, "", s3cControlPlane...)
 	env := append(cleanAWSEnv(),
 		"AWS_ENDPOINT_URL="+p.url, "AWS_ACCESS_KEY_ID="+account, "AWS_SECRET_ACCESS_KEY=secret",
 		"AWS_DEFAULT_REGION=us-east-1", "HTTP_PROXY="+p.url, "AWS_MAX_ATTEMPTS=1",
 	)
-	aws := func(args ...string) (map[string]any, string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "aws", append([]string{"s3control", "--output", "json"}, args...)...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		var v map[string]any
-		if err == nil && len(strings.TrimSpace(string(out))) > 0 {
-			if jerr := json.Unmarshal(out, &v); jerr != nil {
-				return nil, string(out), jerr
-			}
-		}
-		return v, string(out), err
-	}
-	must := func(args ...string) map[string]any {
-		t.Helper()
-		v, out, err := aws(args...)
-		if err != nil {
-			t.Fatalf("aws s3control %v: %v\n%s", args, err, out)
-		}
-		return v
-	}
-	fails := func(code string, args ...string) {
-		t.Helper()
-		_, out, err := aws(args...)
-		if err == nil || !strings.Contains(out, "("+code+")") {
-			t.Fatalf("aws s3control %v: %v\n%s\nwant the error %s", args, err, out, code)
-		}
-	}
+	must, fails := cliChecks(t, env, "s3control")
 	acct := []string{"--account-id", account}
 	manifest := `{"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":["Bucket","Key"]},"Location":{"ObjectArn":"arn:aws:s3:::manifests/m.csv","ETag":"69f52a4e9f797e987155d9c8f5880897"}}`
 	create := func(extra ...string) []string {
@@ -396,13 +344,10 @@ func TestS3ControlAWSCLI(t *testing.T) {
 	job := func() map[string]any {
 		return must(append(append([]string{"describe-job"}, acct...), "--job-id", id)...)["Job"].(map[string]any)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for job()["Status"] != "Suspended" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the job never got Suspended: %v", job())
-		}
+	var j map[string]any
+	if !eventually(t, 30*time.Second, func() bool { j = job(); return j["Status"] == "Suspended" }) {
+		t.Fatalf("the job never got Suspended: %v", j)
 	}
-	j := job()
 	if j["JobArn"] != "arn:aws:s3:us-east-1:"+account+":job/"+id || j["Description"] != "from the CLI" || j["Priority"] != 42.0 || j["ConfirmationRequired"] != true {
 		t.Fatalf("describe-job: %v", j)
 	}
@@ -460,36 +405,10 @@ func TestS3ControlAWSCLI(t *testing.T) {
 	}
 }
 
-func TestS3ControlSettingsAreCheckedAndDocumented(t *testing.T) {
-	out, err := exec.Command(binary, "serve", "--help").CombinedOutput()
-	if err != nil {
-		t.Fatalf("serve --help: %v\n%s", err, out)
-	}
-	for _, want := range []string{"--s3control-suspended-expiry", "JOBPLANE_S3CONTROL_SUSPENDED_EXPIRY", "--s3control-retention",
-		"JOBPLANE_S3CONTROL_RETENTION", "--s3control-sweep-interval", "JOBPLANE_S3CONTROL_SWEEP_INTERVAL"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("serve --help does not mention %s", want)
-		}
-	}
-	tests := []struct {
-		name string
-		args []string
-		env  string
-		want string
-	}{
+func TestS3ControlSettingsAreChecked(t *testing.T) {
+	testRefusals(t, []refusal{
 		{"a zero duration", []string{"--s3control-retention", "0s"}, "", "--s3control-retention: must be a positive duration"},
 		{"days that are not a number", []string{"--s3control-suspended-expiry", "xd"}, "", "--s3control-suspended-expiry: must be a positive number of days"},
 		{"a bad environment variable", nil, "JOBPLANE_S3CONTROL_SWEEP_INTERVAL=soon", "JOBPLANE_S3CONTROL_SWEEP_INTERVAL: must be a positive duration"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name+" is refused", func(t *testing.T) {
-			cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, tt.args...)...)
-			cmd.Env = append(cleanAWSEnv(), tt.env)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
-				t.Fatalf("serve %v: %v\n%s\nwant exit 2 saying %q", tt.args, err, out, tt.want)
-			}
-		})
-	}
+	})
 }

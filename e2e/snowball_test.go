@@ -209,34 +209,52 @@ func TestSnowballClockResumesAfterARestart(t *testing.T) {
 func TestSnowballWithInstantLabels(t *testing.T) {
 	requireTool(t, "python3 with boto3", haveBoto3())
 	p := start(t, "", "--snowball-label-duration", "0s")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "python/test_snowball_api.py", "-v")
-	cmd.Env = append(cleanAWSEnv(), "JOBPLANE_URL="+p.url, "JOBPLANE_SNOWBALL_INSTANT_LABELS=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("test_snowball_api.py failed: %v\n%s", err, out)
-	}
+	runPython(t, []string{"JOBPLANE_URL=" + p.url, "JOBPLANE_SNOWBALL_INSTANT_LABELS=1"}, "python/test_snowball_api.py", "-v")
 }
 
-// cli runs the AWS CLI against the server; it returns the parsed JSON
-// output, or the error text.
-func cli(t *testing.T, env []string, args ...string) (map[string]any, string) {
+// cli runs `aws SERVICE --output json ARGS...` with env (which names the
+// server); it returns the parsed JSON output, or the error text.
+func cli(t *testing.T, env []string, service string, args ...string) (map[string]any, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "aws", append([]string{"snowball"}, args...)...)
+	cmd := exec.CommandContext(ctx, "aws", append([]string{service, "--output", "json"}, args...)...)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
+		if len(out) == 0 {
+			return nil, err.Error()
+		}
 		return nil, string(out)
 	}
 	var v map[string]any
 	if len(strings.TrimSpace(string(out))) > 0 {
 		if err := json.Unmarshal(out, &v); err != nil {
-			t.Fatalf("aws snowball %v printed %s", args, out)
+			t.Fatalf("aws %s %v printed %s", service, args, out)
 		}
 	}
 	return v, ""
+}
+
+// cliChecks returns ok, which runs a command of the service that must
+// succeed and returns its output, and fails, which runs one that must fail
+// with the error code given.
+func cliChecks(t *testing.T, env []string, service string) (ok func(args ...string) map[string]any, fails func(code string, args ...string)) {
+	ok = func(args ...string) map[string]any {
+		t.Helper()
+		v, errText := cli(t, env, service, args...)
+		if errText != "" {
+			t.Fatalf("aws %s %v: %s", service, args, errText)
+		}
+		return v
+	}
+	fails = func(code string, args ...string) {
+		t.Helper()
+		if _, errText := cli(t, env, service, args...); !strings.Contains(errText, "("+code+")") {
+			t.Errorf("aws %s %v: %q, want %s", service, args, errText, code)
+		}
+	}
+	return ok, fails
 }
 
 // TestSnowballAWSCLI drives every operation with `aws snowball`, and meets
@@ -246,20 +264,7 @@ func TestSnowballAWSCLI(t *testing.T) {
 	p := start(t, "")
 	env := append(cleanAWSEnv(), "AWS_ENDPOINT_URL="+p.url, "AWS_ACCESS_KEY_ID=515151515151",
 		"AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1", "AWS_MAX_ATTEMPTS=1")
-	ok := func(args ...string) map[string]any {
-		t.Helper()
-		v, errText := cli(t, env, args...)
-		if errText != "" {
-			t.Fatalf("aws snowball %v: %s", args, errText)
-		}
-		return v
-	}
-	fails := func(code string, args ...string) {
-		t.Helper()
-		if _, errText := cli(t, env, args...); !strings.Contains(errText, "("+code+")") {
-			t.Errorf("aws snowball %v: %q, want %s", args, errText, code)
-		}
-	}
+	ok, fails := cliChecks(t, env, "snowball")
 	addrJSON := `{"Name":"Jane Doe","Street1":"1 Main St","City":"Seattle","StateOrProvince":"WA","Country":"US","PostalCode":"98101","PhoneNumber":"425-555-5555"}`
 	addr := ok("create-address", "--address", addrJSON)["AddressId"].(string)
 	ok("describe-address", "--address-id", addr)

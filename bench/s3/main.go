@@ -22,7 +22,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -35,6 +34,7 @@ import (
 	"time"
 
 	"github.com/jobplane/jobplane/internal/gateway"
+	"github.com/jobplane/jobplane/internal/motoserver"
 	"github.com/jobplane/jobplane/internal/objectstore/embedded"
 	"github.com/jobplane/jobplane/internal/procs"
 	s3provider "github.com/jobplane/jobplane/internal/provider/s3"
@@ -80,14 +80,14 @@ func run() error {
 		return err
 	}
 	defer stopBase()
-	targets := []target{{"jobplane", jp, cpuTime}, {"bare net/http", baseline, cpuTime}}
+	targets := []target{{"jobplane", jp, cpuTime, false}, {"bare net/http", baseline, cpuTime, true}}
 	if *withMoto {
-		moto, pid, stop, err := startMoto()
+		moto, pid, stop, err := motoserver.Start(nil)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		targets = append(targets, target{"moto_server", moto, func() time.Duration { return procCPU(pid) }})
+		targets = append(targets, target{"moto_server", moto, func() time.Duration { return procCPU(pid) }, false})
 	}
 
 	body := bytes.Repeat([]byte("x"), *size)
@@ -101,8 +101,10 @@ func run() error {
 		}
 		var res []result
 		for _, tg := range targets {
-			if err := sc.setup(tg.url, *concurrency); err != nil && tg.name != "bare net/http" {
-				return fmt.Errorf("%s setup on %s: %w", sc.name, tg.name, err)
+			if !tg.bare {
+				if err := setup(sc, tg.url, *concurrency); err != nil {
+					return fmt.Errorf("%s setup on %s: %w", sc.name, tg.name, err)
+				}
 			}
 			r, err := measure(tg, sc, *duration, *concurrency)
 			if err != nil {
@@ -122,11 +124,12 @@ func run() error {
 	return nil
 }
 
-// target is a server under measurement; cpu, when set, reads the CPU time
-// its process has used (for a server outside this process).
+// target is a server under measurement; cpu reads the CPU time its process
+// has used. A bare target stores nothing, so it needs no setup.
 type target struct {
 	name, url string
 	cpu       func() time.Duration
+	bare      bool
 }
 
 // startJobplane serves jobplane's S3 API on loopback over a fresh data
@@ -193,40 +196,19 @@ func startBaseline(size int) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-// startMoto runs moto_server on a free loopback port.
-func startMoto() (string, int, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", 0, nil, err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return "", 0, nil, fmt.Errorf("starting moto_server: %w", err)
-	}
-	stop := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() }
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if resp, err := http.Get(url + "/moto-api/data.json"); err == nil {
-			resp.Body.Close()
-			return url, cmd.Process.Pid, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", 0, nil, fmt.Errorf("moto_server did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// scenario is one kind of request: setup prepares a target (through
-// net/http), req gives the i-th request of worker w.
+// scenario is one kind of request: setup prepares a target, req gives the
+// i-th request of worker w.
 type scenario struct {
 	name  string
-	setup func(url string, workers int) error
+	setup func(c *rawConn, workers int) error
 	req   func(w, i int) rawReq
+}
+
+// setup runs sc's setup on the target at url, over a connection of its own.
+func setup(sc scenario, url string, workers int) error {
+	c := newRawConn(url)
+	defer c.close()
+	return sc.setup(c, workers)
 }
 
 // rawReq is a request the load generator sends and the status it expects.
@@ -236,45 +218,23 @@ type rawReq struct {
 	want         int
 }
 
-var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 1024}}
-
-// do sends req as the 12-digit account the access key names. Neither server
-// verifies the signature (jobplane runs with --auth=off, moto_server
-// accepts any), but both then treat the request as authenticated.
-func do(req *http.Request, want int) error {
-	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=123456789012/"+time.Now().UTC().Format("20060102")+
-		"/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
-	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s answered %d, want %d", req.Method, req.URL.Path, resp.StatusCode, want)
-	}
-	return nil
-}
-
 func scenarios(body []byte) []scenario {
 	const bucket = "bench-bucket"
-	createBucket := func(url string, _ int) error {
-		req, _ := http.NewRequest("PUT", url+"/"+bucket, nil)
-		if err := do(req, 200); err != nil && !bytes.Contains([]byte(err.Error()), []byte("409")) {
-			return err
+	// Creating the bucket again answers 200 or 409 (owned by you).
+	createBucket := func(c *rawConn, _ int) error {
+		status, err := c.send("PUT", "/"+bucket, nil)
+		if err == nil && status != 200 && status != 409 {
+			err = fmt.Errorf("PUT /%s answered %d, want 200 or 409", bucket, status)
 		}
-		return nil
+		return err
 	}
 	// GET and tagging act on objects the setup writes, one per worker.
-	seed := func(url string, workers int) error {
-		if err := createBucket(url, workers); err != nil {
+	seed := func(c *rawConn, workers int) error {
+		if err := createBucket(c, workers); err != nil {
 			return err
 		}
 		for w := range workers {
-			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/%s/seed-%d", url, bucket, w), bytes.NewReader(body))
-			if err := do(req, 200); err != nil {
+			if err := c.do("PUT", fmt.Sprintf("/%s/seed-%d", bucket, w), body, 200); err != nil {
 				return err
 			}
 		}

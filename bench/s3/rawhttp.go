@@ -31,13 +31,27 @@ func newRawConn(baseURL string) *rawConn {
 	return &rawConn{addr: strings.TrimPrefix(baseURL, "http://")}
 }
 
-// do sends one request, reads the whole answer and checks its status. The
-// request is unsigned, as do's are.
+// do sends one request, reads the whole answer and checks its status.
 func (c *rawConn) do(method, path string, body []byte, want int) error {
+	status, err := c.send(method, path, body)
+	if err != nil {
+		return err
+	}
+	if status != want {
+		return fmt.Errorf("%s %s answered %d, want %d", method, path, status, want)
+	}
+	return nil
+}
+
+// send sends one request as the 12-digit account the access key names, and
+// reads the whole answer. Neither server verifies the signature (jobplane
+// runs with authentication off, moto_server accepts any), but both then
+// treat the request as authenticated.
+func (c *rawConn) send(method, path string, body []byte) (status int, err error) {
 	if c.c == nil {
 		conn, err := net.Dial("tcp", c.addr)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		c.c, c.r = conn, bufio.NewReaderSize(conn, 64<<10)
 	}
@@ -64,19 +78,13 @@ func (c *rawConn) do(method, path string, body []byte, want int) error {
 	c.out = b
 	if _, err := c.c.Write(b); err != nil {
 		c.close()
-		return err
+		return 0, err
 	}
 	status, keep, err := c.readResponse(method)
 	if !keep || err != nil {
 		c.close()
 	}
-	if err != nil {
-		return err
-	}
-	if status != want {
-		return fmt.Errorf("%s %s answered %d, want %d", method, path, status, want)
-	}
-	return nil
+	return status, err
 }
 
 func (c *rawConn) close() {

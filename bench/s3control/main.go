@@ -179,10 +179,9 @@ func startProfile(phase string) func() {
 	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
-var nextToken = regexp.MustCompile(`<NextToken>([^<]+)</NextToken>`)
-
-// findNextToken is nextToken without a regexp: the load generator reads
-// every ListJobs answer and should cost as little as the baseline's.
+// findNextToken returns the NextToken of a ListJobs answer, or "". It uses
+// no regexp: the load generator reads every ListJobs answer and should cost
+// as little as the baseline's.
 func findNextToken(body []byte) string {
 	const open, close = "<NextToken>", "</NextToken>"
 	i := bytes.Index(body, []byte(open))
@@ -236,11 +235,9 @@ func collectIDs(base string) ([]string, error) {
 		for _, m := range idRe.FindAllSubmatch(r.body, -1) {
 			ids = append(ids, string(m[1]))
 		}
-		m := nextToken.FindSubmatch(r.body)
-		if m == nil {
+		if token = findNextToken(r.body); token == "" {
 			return ids, nil
 		}
-		token = string(m[1])
 	}
 }
 
@@ -306,16 +303,27 @@ type result struct {
 // rebased onto base. Each answer's body goes to the optional inspect.
 func measureFor(base string, newReq func() *http.Request, d time.Duration, concurrency, want int, inspect ...func([]byte)) result {
 	deadline := time.Now().Add(d)
-	return measure(base, newReq, concurrency, want, func(int64) bool { return time.Now().Before(deadline) }, inspect...)
+	return measure(base, newReq, concurrency, want, func() bool { return time.Now().Before(deadline) }, inspect...)
 }
 
 // measureCount sends n requests from concurrency workers.
 func measureCount(newReq func() *http.Request, n, concurrency, want int) result {
 	var sent atomic.Int64
-	return measure("", newReq, concurrency, want, func(int64) bool { return sent.Add(1) <= int64(n) })
+	return measure("", newReq, concurrency, want, func() bool { return sent.Add(1) <= int64(n) })
 }
 
-func measure(base string, newReq func() *http.Request, concurrency, want int, more func(int64) bool, inspect ...func([]byte)) result {
+// measure sends newReq's requests from concurrency workers while more
+// allows; when base is set, each request goes there instead.
+func measure(base string, newReq func() *http.Request, concurrency, want int, more func() bool, inspect ...func([]byte)) result {
+	var to *url.URL
+	if base != "" {
+		u, err := url.Parse(base)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		to = u
+	}
 	var ok, failed atomic.Int64
 	lat := make([][]time.Duration, concurrency)
 	var wg sync.WaitGroup
@@ -327,11 +335,10 @@ func measure(base string, newReq func() *http.Request, concurrency, want int, mo
 			// One body buffer per worker: growing a fresh slice for every
 			// answer would make the load generator cost more than the server.
 			var buf bytes.Buffer
-			for more(0) {
+			for more() {
 				req := newReq()
-				if base != "" {
-					u, _ := url.Parse(base)
-					req.URL.Scheme, req.URL.Host, req.Host = u.Scheme, u.Host, u.Host
+				if to != nil {
+					req.URL.Scheme, req.URL.Host, req.Host = to.Scheme, to.Host, to.Host
 				}
 				t0 := time.Now()
 				resp, err := client.Do(req)

@@ -11,27 +11,11 @@ import datetime
 import hashlib
 import io
 import json
-import time
 import uuid
 import zlib
 import base64
 
-import boto3
-from botocore.config import Config
-
-
-def s3_client(url, account):
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=account,
-                        aws_secret_access_key="secret",
-                        config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
-
-
-def s3control_client(url, account):
-    """S3 Control goes through jobplane as HTTP proxy: the SDK sends it to
-    {AccountId}.<host>, which does not resolve."""
-    return boto3.client("s3control", endpoint_url=url, region_name="us-east-1", aws_access_key_id=account,
-                        aws_secret_access_key="secret",
-                        config=Config(retries={"max_attempts": 1}, proxies={"http": url}))
+from aws_clients import s3_client, s3control_client, wait_job  # noqa: F401 (s3_client: for the scripts)
 
 
 class Batch:
@@ -77,14 +61,7 @@ class Batch:
         return self.sc.describe_job(AccountId=self.account, JobId=job_id)["Job"]
 
     def wait(self, job_id, *statuses, timeout=60):
-        deadline = time.time() + timeout
-        while True:
-            job = self.describe(job_id)
-            if job["Status"] in statuses:
-                return job
-            if time.time() > deadline:
-                raise AssertionError("job %s is %s, want one of %s: %s" % (job_id, job["Status"], statuses, job.get("FailureReasons")))
-            time.sleep(0.02)
+        return wait_job(self.sc, self.account, job_id, *statuses, timeout=timeout)
 
     def run(self, operation, rows, fields=("Bucket", "Key")):
         job_id = self.create(operation, self.manifest(rows, fields))

@@ -9,28 +9,22 @@ agree. Where jobplane follows real S3 and moto does not, the step is listed
 in KNOWN with the evidence; such a step must still differ in the recorded
 way, so a fix in either side shows up.
 
-Exit status 0 when every step agrees or differs only as KNOWN says.
+Exit status 0 when every step agrees or differs only as KNOWN says, and
+every step KNOWN lists ran.
 """
 
 import json
 import os
 import sys
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(__file__))
+from aws_clients import s3_client  # noqa: E402
 from diff_s3_steps import KNOWN, steps  # noqa: E402
 
 MOTO_URL = os.environ["MOTO_URL"]
 JOBPLANE_URL = os.environ["JOBPLANE_URL"]
-
-
-def client(url):
-    cfg = Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}, signature_version="s3v4")
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="123456789012", aws_secret_access_key="secret", config=cfg)
 
 
 class Side:
@@ -38,7 +32,7 @@ class Side:
     upload ids), which differ between the servers."""
 
     def __init__(self, name, url):
-        self.name, self.url, self.c, self.saved = name, url, client(url), {}
+        self.name, self.url, self.c, self.saved = name, url, s3_client(url, "123456789012"), {}
 
 
 def run(side, st):
@@ -75,7 +69,7 @@ def main():
         if st.name in KNOWN:
             want = KNOWN[st.name]
             known_seen.add(st.name)
-            if "jobplane" in want and want["jobplane"] != {k: b.get(k) for k in want["jobplane"]}:
+            if want["jobplane"] != {k: b.get(k) for k in want["jobplane"]}:
                 unexpected.append({"step": st.name, "problem": "jobplane differs from what KNOWN records",
                                    "moto": a, "jobplane": b, "known": want})
             continue
@@ -87,7 +81,7 @@ def main():
         print("KNOWN lists steps that did not run or did not differ:", sorted(missing))
     print("%d calls: %d agree, %d differ as recorded in KNOWN, %d differ unexpectedly"
           % (len(all_steps), len(all_steps) - len(known_seen) - len(unexpected), len(known_seen), len(unexpected)))
-    return 1 if unexpected or len(all_steps) < 150 else 0
+    return 1 if unexpected or missing or len(all_steps) < 150 else 0
 
 
 if __name__ == "__main__":

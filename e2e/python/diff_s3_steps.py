@@ -96,6 +96,7 @@ def presigned(method, bucket, key, data=None):
 
 
 def steps():
+    """Every step, in the order they run."""
     st = []
 
     def add(name, call, pick=None, save=None):
@@ -256,7 +257,8 @@ def steps():
     add("get its acl", lambda c, s: c.get_object_acl(Bucket=B, Key="public"), grants)
     add("get the acl of a missing key", lambda c, s: c.get_object_acl(Bucket=B, Key="nope"))
 
-    st += versioning_steps() + lock_steps() + archive_steps() + multipart_steps()
+    for section in (versioning_steps, lock_steps, archive_steps, multipart_steps):
+        section(add)
 
     # Presigned URLs.
     add("presigned put", presigned("put_object", B, "presigned.txt", b"from a presigned url"), lambda r, _: r["_status"])
@@ -265,12 +267,7 @@ def steps():
     return st
 
 
-def versioning_steps():
-    st = []
-
-    def add(name, call, pick=None, save=None):
-        st.append(Step(name, call, pick, save))
-
+def versioning_steps(add):
     add("create a bucket to version", lambda c, s: c.create_bucket(Bucket=V))
     add("enable versioning", lambda c, s: c.put_bucket_versioning(Bucket=V, VersioningConfiguration={"Status": "Enabled"}))
     add("get versioning", lambda c, s: c.get_bucket_versioning(Bucket=V), fields("Status"))
@@ -314,7 +311,6 @@ def versioning_steps():
         lambda r, _: [(x["ID"], x["Status"], x["Destination"]["Bucket"]) for x in r["ReplicationConfiguration"]["Rules"]])
     add("delete replication", lambda c, s: c.delete_bucket_replication(Bucket=V))
     add("get replication after delete", lambda c, s: c.get_bucket_replication(Bucket=V))
-    return st
 
 
 def repl(dest):
@@ -323,12 +319,7 @@ def repl(dest):
         "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": "arn:aws:s3:::" + dest}}]}
 
 
-def lock_steps():
-    st = []
-
-    def add(name, call, pick=None, save=None):
-        st.append(Step(name, call, pick, save))
-
+def lock_steps(add):
     add("create a bucket with object lock", lambda c, s: c.create_bucket(Bucket=L, ObjectLockEnabledForBucket=True))
     add("object lock turns versioning on", lambda c, s: c.get_bucket_versioning(Bucket=L), fields("Status"))
     add("get the lock configuration", lambda c, s: c.get_object_lock_configuration(Bucket=L),
@@ -362,15 +353,9 @@ def lock_steps():
         lambda r, _: r["ObjectLockConfiguration"]["Rule"]["DefaultRetention"])
     add("a new object gets the default retention", lambda c, s: c.put_object(Bucket=L, Key="d", Body=b"default"))
     add("its retention is the default", lambda c, s: c.get_object_retention(Bucket=L, Key="d"), lambda r, _: r["Retention"]["Mode"])
-    return st
 
 
-def archive_steps():
-    st = []
-
-    def add(name, call, pick=None, save=None):
-        st.append(Step(name, call, pick, save))
-
+def archive_steps(add):
     for cls in ["GLACIER", "DEEP_ARCHIVE"]:
         key = "cold-" + cls
         add("put a " + cls + " object", lambda c, s, k=key, cls=cls: c.put_object(Bucket=B, Key=k, Body=b"frozen", StorageClass=cls))
@@ -386,15 +371,9 @@ def archive_steps():
     add("a restored object can be read", lambda c, s: c.get_object(Bucket=B, Key="cold-GLACIER"), body)
     add("restoring again only extends", lambda c, s: c.restore_object(Bucket=B, Key="cold-GLACIER", RestoreRequest={"Days": 3}))
     add("put with an invalid storage class", lambda c, s: c.put_object(Bucket=B, Key="bad-class", Body=b"x", StorageClass="COLD"))
-    return st
 
 
-def multipart_steps():
-    st = []
-
-    def add(name, call, pick=None, save=None):
-        st.append(Step(name, call, pick, save))
-
+def multipart_steps(add):
     add("create a bucket for uploads", lambda c, s: c.create_bucket(Bucket=M))
     add("start an upload", lambda c, s: c.create_multipart_upload(Bucket=M, Key="big", ContentType="application/zip", Metadata={"m": "1"}),
         lambda r, _: (r["Bucket"], r["Key"]), saver("up", "UploadId"))
@@ -445,7 +424,6 @@ def multipart_steps():
     add("complete the summed upload", lambda c, s: c.complete_multipart_upload(Bucket=M, Key="summed", UploadId=s.saved["up3"], MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": s.saved["e3"], "ChecksumSHA256": s.saved["c3"]}]}), fields("ETag"))
     add("delete the uploads bucket while it has objects", lambda c, s: c.delete_bucket(Bucket=M))
-    return st
 
 
 # Differences where jobplane follows real S3 and moto 5.2.1 does not. Each

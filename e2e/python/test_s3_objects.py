@@ -13,23 +13,18 @@ import unittest
 import urllib.error
 import urllib.request
 
-import boto3
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from aws_clients import s3_client
 
 URL = os.environ["JOBPLANE_URL"]
 SIGV4_URL = os.environ["JOBPLANE_SIGV4_URL"]
+ACCOUNT = "123456789012"
 KEY, SECRET = "AKIAE2ETESTKEY000001", "e2e-secret-one"
 
 HOSTILE_KEYS = ["..", "../../etc/passwd", "/leading", "a//b", "trailing/", "%2e%2e%2fx", "url%20enc%2Fkey",
                 "back\\slash", "new\nline", " spaces ", "ünïcødé/日本語/😀", "k" * 1024, "é" * 512, "a+b=c&d?e#f"]
-
-
-def client(url=URL, key="123456789012", secret="secret"):
-    cfg = Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}, signature_version="s3v4")
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key,
-                        aws_secret_access_key=secret, config=cfg)
 
 
 def fetch(url, data=None, method="GET"):
@@ -43,7 +38,7 @@ def fetch(url, data=None, method="GET"):
 
 class HostileKeys(unittest.TestCase):
     def test_every_hostile_key_round_trips_exactly(self):
-        c = client()
+        c = s3_client(URL, ACCOUNT)
         c.create_bucket(Bucket="e2e-s3-objects-keys")
         for k in HOSTILE_KEYS:
             with self.subTest(key=k[:40]):
@@ -55,7 +50,7 @@ class HostileKeys(unittest.TestCase):
         self.assertEqual(sorted(listed), sorted(HOSTILE_KEYS))
 
     def test_a_key_over_1024_bytes_is_refused(self):
-        c = client()
+        c = s3_client(URL, ACCOUNT)
         c.create_bucket(Bucket="e2e-s3-objects-long")
         with self.assertRaises(ClientError) as e:
             c.put_object(Bucket="e2e-s3-objects-long", Key="k" * 1025, Body=b"x")
@@ -67,7 +62,7 @@ class SignedTransfers(unittest.TestCase):
     trailing checksums) and its multipart transfers go through."""
 
     def setUp(self):
-        self.c = client(SIGV4_URL, KEY, SECRET)
+        self.c = s3_client(SIGV4_URL, KEY, SECRET)
         try:
             self.c.create_bucket(Bucket="e2e-s3-objects-signed")
         except ClientError:
@@ -103,7 +98,7 @@ class SignedTransfers(unittest.TestCase):
 
     def test_another_account_cannot_read_a_private_object(self):
         self.c.put_object(Bucket="e2e-s3-objects-signed", Key="private", Body=b"mine")
-        other = client(SIGV4_URL, "AKIAE2ETESTKEY000002", "e2e-secret-two")
+        other = s3_client(SIGV4_URL, "AKIAE2ETESTKEY000002", "e2e-secret-two")
         with self.assertRaises(ClientError) as e:
             other.get_object(Bucket="e2e-s3-objects-signed", Key="private")
         self.assertEqual(e.exception.response["Error"]["Code"], "AccessDenied")
