@@ -81,10 +81,10 @@ var batchOptions = []option{
 		func(c *config, v string) error { return setCount(&c.Batch.Attempts, v, false) }},
 	{"batch-checkpoint-interval", "JOBPLANE_BATCH_CHECKPOINT_INTERVAL",
 		"how often running batch jobs checkpoint and update their ProgressSummary", batch.DefaultCheckpointInterval.String(),
-		func(c *config, v string) error { return setPositive(&c.Batch.CheckpointInterval, v) }},
+		func(c *config, v string) error { return setDuration(&c.Batch.CheckpointInterval, v) }},
 	{"batch-task-timeout", "JOBPLANE_BATCH_TASK_TIMEOUT",
 		"how long one attempt of one batch task may take", batch.DefaultTaskTimeout.String(),
-		func(c *config, v string) error { return setPositive(&c.Batch.TaskTimeout, v) }},
+		func(c *config, v string) error { return setDuration(&c.Batch.TaskTimeout, v) }},
 	{"lambda-function", "JOBPLANE_LAMBDA_FUNCTION",
 		"NAME=PATH[,NAME=PATH...]: LambdaInvoke jobs naming function NAME run the executable PATH (payload on stdin, response on stdout)", "",
 		func(c *config, v string) error {
@@ -106,7 +106,7 @@ var batchOptions = []option{
 		func(c *config, v string) error { c.Batch.LambdaEndpoint = v; return nil }},
 	{"lambda-timeout", "JOBPLANE_LAMBDA_TIMEOUT",
 		"how long a local Lambda function may run before its invocation times out", "1m",
-		func(c *config, v string) error { return setPositive(&c.Batch.LambdaTimeout, v) }},
+		func(c *config, v string) error { return setDuration(&c.Batch.LambdaTimeout, v) }},
 }
 
 // setCount parses a positive whole number, or "auto" (0) when allowed.
@@ -123,15 +123,6 @@ func setCount(dst *int, v string, auto bool) error {
 		return fmt.Errorf("must be a positive whole number, not %q", v)
 	}
 	*dst = n
-	return nil
-}
-
-func setPositive(dst *time.Duration, v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return fmt.Errorf("must be a positive duration such as 500ms or 1m, not %q", v)
-	}
-	*dst = d
 	return nil
 }
 

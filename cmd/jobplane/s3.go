@@ -86,37 +86,35 @@ func setupS3(ctx context.Context, env *environment, p *providers) error {
 	if err != nil {
 		return err
 	}
+	var objects objectstore.Store
 	if cfg.Endpoint != "" {
 		region := os.Getenv("AWS_REGION")
 		if region == "" {
 			region = env.cfg.Region
 		}
-		objects, err := remote.New(ctx, remote.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle, Region: region})
-		if err != nil {
-			return err
-		}
-		prov, err := s3provider.New(s3provider.Options{Store: objects, Clock: env.clock, Region: env.cfg.Region, TokenKey: key,
-			SkipAccessChecks: true})
+		remoteObjects, err := remote.New(ctx, remote.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle, Region: region})
 		if err != nil {
 			return err
 		}
 		env.log.Info("objects live in a remote S3 endpoint", "endpoint", cfg.Endpoint, "path_style", cfg.PathStyle, "region", region)
-		p.objects, p.s3 = objects, prov
-		return nil
+		objects = remoteObjects
+	} else {
+		embeddedObjects, err := embedded.Open(ctx, embedded.Options{
+			Dir:     filepath.Join(env.cfg.DataDir, "objects"),
+			Meta:    env.store.Objects(),
+			Clock:   env.clock,
+			Restore: cfg.RestoreDelays,
+			Sync:    cfg.Sync,
+			Logger:  env.log.With("component", "objectstore"),
+		})
+		if err != nil {
+			return err
+		}
+		p.onStop(embeddedObjects.Close)
+		objects = embeddedObjects
 	}
-	objects, err := embedded.Open(ctx, embedded.Options{
-		Dir:     filepath.Join(env.cfg.DataDir, "objects"),
-		Meta:    env.store.Objects(),
-		Clock:   env.clock,
-		Restore: cfg.RestoreDelays,
-		Sync:    cfg.Sync,
-		Logger:  env.log.With("component", "objectstore"),
-	})
-	if err != nil {
-		return err
-	}
-	p.onStop(objects.Close)
-	prov, err := s3provider.New(s3provider.Options{Store: objects, Clock: env.clock, Region: env.cfg.Region, TokenKey: key})
+	prov, err := s3provider.New(s3provider.Options{Store: objects, Clock: env.clock, Region: env.cfg.Region, TokenKey: key,
+		SkipAccessChecks: cfg.Endpoint != ""})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (s *DB) BatchRuns() *BatchRunStore { return &BatchRunStore{db: s} }
 
 const batchRunCols = `account_id, job_id, owner, lease_until_ms, phase, mark, position, done, spool_size, succeeded, failed, updated_ms`
 
-func scanBatchRun(row interface{ Scan(...any) error }) (store.BatchRun, error) {
+func scanBatchRun(row rowScanner) (store.BatchRun, error) {
 	var r store.BatchRun
 	var lease, updated int64
 	var done []byte
@@ -101,7 +101,7 @@ func (b *BatchRunStore) ClaimBatchRun(ctx context.Context, accountID, jobID, own
 		out = cur
 		return nil
 	})
-	return out, wrapBatch(err)
+	return out, wrap(err)
 }
 
 // SaveBatchCheckpoint implements store.BatchRuns.
@@ -110,7 +110,7 @@ func (b *BatchRunStore) SaveBatchCheckpoint(ctx context.Context, accountID, jobI
 	if err != nil {
 		return err
 	}
-	return wrapBatch(b.db.write(ctx, func(tx *sql.Tx) error {
+	return wrap(b.db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec(`UPDATE batch_runs SET lease_until_ms = ?, phase = ?, mark = ?, position = ?, done = ?,
 			spool_size = ?, succeeded = ?, failed = ?, updated_ms = ? WHERE account_id = ? AND job_id = ? AND owner = ?`,
 			millis(until), cp.Phase, cp.Mark, cp.Position, done, cp.SpoolSize, cp.Succeeded, cp.Failed, millis(now),
@@ -143,12 +143,12 @@ func (b *BatchRunStore) GetBatchRun(ctx context.Context, accountID, jobID string
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, store.ErrBatchRunNotFound
 	}
-	return r, wrapBatch(err)
+	return r, wrap(err)
 }
 
 // DeleteBatchRun implements store.BatchRuns.
 func (b *BatchRunStore) DeleteBatchRun(ctx context.Context, accountID, jobID string) error {
-	return wrapBatch(b.db.write(ctx, func(tx *sql.Tx) error {
+	return wrap(b.db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`DELETE FROM batch_runs WHERE account_id = ? AND job_id = ?`, accountID, jobID)
 		return err
 	}))
@@ -167,26 +167,11 @@ func (b *BatchRunStore) ListBatchRuns(ctx context.Context, afterAccount, afterJo
 		WHERE account_id > ?1 OR (account_id = ?1 AND job_id > ?2) ORDER BY account_id, job_id LIMIT ?3`,
 		afterAccount, afterJob, limit)
 	if err != nil {
-		return nil, wrapBatch(err)
+		return nil, wrap(err)
 	}
-	defer rows.Close()
-	var out []store.BatchRun
-	for rows.Next() {
-		r, err := scanBatchRun(rows)
-		if err != nil {
-			return nil, wrapBatch(err)
-		}
-		out = append(out, r)
+	out, err := collectRows(rows, nil, scanBatchRun)
+	if err != nil {
+		return nil, wrap(err)
 	}
-	return out, wrapBatch(rows.Err())
-}
-
-// wrapBatch passes the store's own errors through and marks driver errors.
-func wrapBatch(err error) error {
-	switch {
-	case err == nil, errors.Is(err, store.ErrBatchRunLeased), errors.Is(err, store.ErrBatchRunNotFound),
-		errors.Is(err, store.ErrClosed), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	}
-	return fmt.Errorf("store: %w", err)
+	return out, nil
 }

@@ -81,18 +81,16 @@ func (o *ObjectStore) UpdateVersions(ctx context.Context, bucket string, refs []
 			if isFast[i] && swapped[before[i].Seq] {
 				continue
 			}
-			if sameBucket && !planned[i] && errs[i] != nil && before[i].Seq != 0 {
-				// fn refused the version it saw; keep that verdict if the
-				// version is still the same.
-				v, err := objFindVersion(wq, bucket, r.Key, r.VersionID)
-				if err == nil && v.Seq == before[i].Seq && v.StorageClass == before[i].StorageClass &&
-					bytes.Equal(v.Attrs, before[i].Attrs) && bytes.Equal(v.Tags, before[i].Tags) {
-					continue
-				}
+			v, err := objFindVersion(wq, bucket, r.Key, r.VersionID)
+			if sameBucket && !planned[i] && errs[i] != nil && before[i].Seq != 0 &&
+				err == nil && v.Seq == before[i].Seq && v.StorageClass == before[i].StorageClass &&
+				bytes.Equal(v.Attrs, before[i].Attrs) && bytes.Equal(v.Tags, before[i].Tags) {
+				// fn refused the version it saw, and the version is still
+				// the same: keep that verdict.
+				continue
 			}
 			// The slow path: decide again on the version as it is now.
 			out[i], errs[i], planned[i] = store.ObjectVersion{}, nil, false
-			v, err := objFindVersion(wq, bucket, r.Key, r.VersionID)
 			if errors.Is(err, store.ErrNoSuchKey) || errors.Is(err, store.ErrNoSuchVersion) {
 				errs[i] = err
 				continue
@@ -114,11 +112,6 @@ func (o *ObjectStore) UpdateVersions(ctx context.Context, bucket string, refs []
 	})
 	if err != nil {
 		return nil, nil, err
-	}
-	for i := range out {
-		if !planned[i] {
-			out[i] = store.ObjectVersion{}
-		}
 	}
 	return out, errs, nil
 }
@@ -253,6 +246,8 @@ func eachRefGroup(refs []store.VersionRef, fn func(k refKind, group []int) error
 // parameters; a few hundred keeps statements cacheable and quick).
 const maxBatchFind = 256
 
+// batchPlaceholders returns n copies of one, the placeholders of one
+// value, separated by commas.
 func batchPlaceholders(n int, one string) string {
 	var b strings.Builder
 	for i := range n {

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/jobplane/jobplane/internal/store"
@@ -11,7 +10,7 @@ import (
 )
 
 func TestBatchRunsSuite(t *testing.T) {
-	var dirs batchDirs
+	var dirs testDirs
 	storetest.RunBatchRuns(t, func(t *testing.T) (store.Store, store.BatchRuns) {
 		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
@@ -22,7 +21,7 @@ func TestBatchRunsSuite(t *testing.T) {
 }
 
 func TestObjectsBatchSuite(t *testing.T) {
-	var dirs batchDirs
+	var dirs testDirs
 	storetest.RunObjectsBatch(t, func(t *testing.T) (store.Objects, func() error) {
 		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
@@ -33,7 +32,7 @@ func TestObjectsBatchSuite(t *testing.T) {
 }
 
 func TestObjectsPatcherSuite(t *testing.T) {
-	var dirs batchDirs
+	var dirs testDirs
 	storetest.RunObjectsPatcher(t, func(t *testing.T) (store.Objects, func() error) {
 		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
@@ -41,25 +40,4 @@ func TestObjectsPatcherSuite(t *testing.T) {
 		}
 		return s.Objects(), s.Close
 	})
-}
-
-// batchDirs gives each test its own data directory, the same one every time
-// that test reopens the store; the suites' tests run in parallel.
-type batchDirs struct {
-	mu   sync.Mutex
-	dirs map[*testing.T]string
-}
-
-func (m *batchDirs) dir(t *testing.T) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirs == nil {
-		m.dirs = map[*testing.T]string{}
-	}
-	d, ok := m.dirs[t]
-	if !ok {
-		d = t.TempDir()
-		m.dirs[t] = d
-	}
-	return d
 }

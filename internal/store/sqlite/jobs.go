@@ -6,32 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jobplane/jobplane/internal/store"
 )
 
-// JobStore is the embedded driver's store.Jobs. Get it once from DB.Jobs
-// and keep it: it holds the prepared statements of the hot paths (SQLite
-// parses a statement like the job INSERT in tens of microseconds; a prepared
-// one is reused on every connection it ran on, transactions included).
+// JobStore is the embedded driver's store.Jobs. The statements of its hot
+// paths run prepared (SQLite parses a statement like the job INSERT in tens
+// of microseconds), from the DB's cache (DB.stmt).
 type JobStore struct {
 	db *DB
-
-	prepOnce sync.Once
-	prepErr  error
-	getStmt  *sql.Stmt
-	listAll  *sql.Stmt
-	listOne  *sql.Stmt
-	suspStmt *sql.Stmt
-
-	tokenStmt    *sql.Stmt
-	insertStmt   *sql.Stmt
-	insTokStmt   *sql.Stmt
-	stateStmt    *sql.Stmt
-	priorityStmt *sql.Stmt
-	progressStmt *sql.Stmt
 }
 
 var _ store.Jobs = (*JobStore)(nil)
@@ -51,50 +35,42 @@ const jobColumns = `account_id, job_id, arn, operation, description, created_ms,
 const afterCursor = `created_ms <= ?3 AND (created_ms < ?3 OR job_id > ?4)
 	AND (terminated_ms IS NULL OR terminated_ms > ?5)`
 
-func (j *JobStore) prepare() error {
-	j.prepOnce.Do(func() {
-		db, err := j.db.read()
+// The statements of the hot paths, run through prepare.
+const (
+	getJobSQL = `SELECT ` + jobColumns + ` FROM jobs WHERE account_id = ? AND job_id = ?`
+	// See jobs_summary.go for why a page is one value.
+	listAllSQL = `SELECT group_concat(summary, char(30)) FROM (SELECT summary FROM jobs INDEXED BY jobs_by_created
+		WHERE account_id = ?1 AND ?2 = '' AND ` + afterCursor + `
+		ORDER BY created_ms DESC, job_id LIMIT ?6)`
+	listOneSQL = `SELECT group_concat(summary, char(30)) FROM (SELECT summary FROM jobs INDEXED BY jobs_by_status_created
+		WHERE account_id = ?1 AND status = ?2 AND ` + afterCursor + `
+		ORDER BY created_ms DESC, job_id LIMIT ?6)`
+	suspendedSQL = `SELECT ` + jobColumns + ` FROM jobs INDEXED BY jobs_suspended
+		WHERE status = 'Suspended' AND suspended_ms < ? ORDER BY suspended_ms LIMIT ?`
+	jobTokenSQL  = `SELECT job_id, request_hash FROM job_tokens WHERE account_id = ? AND token = ?`
+	insertJobSQL = `INSERT INTO jobs (account_id, job_id, arn, operation, description, created_ms, priority,
+		status, status_seq, status_update_reason, suspended_ms, suspended_cause, terminated_ms, failure_reasons,
+		active_seconds, active_since_ms, total_tasks, tasks_succeeded, tasks_failed, spec, generated_manifest, tags, summary)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, job_id) DO NOTHING`
+	insertJobTokenSQL = `INSERT INTO job_tokens (account_id, token, job_id, request_hash) VALUES (?, ?, ?, ?)`
+)
+
+// prepare returns the prepared statements of queries, in their order, or
+// ErrClosed once the store is closed.
+func (j *JobStore) prepare(queries ...string) ([]*sql.Stmt, error) {
+	if _, err := j.db.read(); err != nil {
+		return nil, err
+	}
+	sts := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		st, err := j.db.stmt(context.Background(), q)
 		if err != nil {
-			j.prepErr = err
-			return
+			return nil, fmt.Errorf("store: %w", err)
 		}
-		prep := func(q string) *sql.Stmt {
-			if err != nil {
-				return nil
-			}
-			var st *sql.Stmt
-			st, err = db.Prepare(q)
-			return st
-		}
-		j.getStmt = prep(`SELECT ` + jobColumns + ` FROM jobs WHERE account_id = ? AND job_id = ?`)
-		// See jobs_summary.go for why a page is one value.
-		j.listAll = prep(`SELECT group_concat(summary, char(30)) FROM (SELECT summary FROM jobs INDEXED BY jobs_by_created
-			WHERE account_id = ?1 AND ?2 = '' AND ` + afterCursor + `
-			ORDER BY created_ms DESC, job_id LIMIT ?6)`)
-		j.listOne = prep(`SELECT group_concat(summary, char(30)) FROM (SELECT summary FROM jobs INDEXED BY jobs_by_status_created
-			WHERE account_id = ?1 AND status = ?2 AND ` + afterCursor + `
-			ORDER BY created_ms DESC, job_id LIMIT ?6)`)
-		j.suspStmt = prep(`SELECT ` + jobColumns + ` FROM jobs INDEXED BY jobs_suspended
-			WHERE status = 'Suspended' AND suspended_ms < ? ORDER BY suspended_ms LIMIT ?`)
-		j.tokenStmt = prep(`SELECT job_id, request_hash FROM job_tokens WHERE account_id = ? AND token = ?`)
-		j.insertStmt = prep(`INSERT INTO jobs (account_id, job_id, arn, operation, description, created_ms, priority,
-			status, status_seq, status_update_reason, suspended_ms, suspended_cause, terminated_ms, failure_reasons,
-			active_seconds, active_since_ms, total_tasks, tasks_succeeded, tasks_failed, spec, generated_manifest, tags, summary)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (account_id, job_id) DO NOTHING`)
-		j.insTokStmt = prep(`INSERT INTO job_tokens (account_id, token, job_id, request_hash) VALUES (?, ?, ?, ?)`)
-		j.stateStmt = prep(updateStateSQL)
-		j.priorityStmt = prep(updatePrioritySQL)
-		j.progressStmt = prep(updateProgressSQL)
-		j.prepErr = err
-	})
-	if j.prepErr != nil {
-		return fmt.Errorf("store: %w", j.prepErr)
+		sts[i] = st
 	}
-	if j.db.closed.Load() {
-		return store.ErrClosed
-	}
-	return nil
+	return sts, nil
 }
 
 // CreateJob implements store.Jobs.
@@ -107,9 +83,11 @@ func (j *JobStore) CreateJob(ctx context.Context, job *store.Job, tags []store.T
 	if err != nil {
 		return "", false, err
 	}
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(jobTokenSQL, insertJobSQL, insertJobTokenSQL)
+	if err != nil {
 		return "", false, err
 	}
+	tokenStmt, insertStmt, insTokStmt := sts[0], sts[1], sts[2]
 	var id string
 	var created bool
 	err = j.db.write(ctx, func(tx *sql.Tx) error {
@@ -117,7 +95,7 @@ func (j *JobStore) CreateJob(ctx context.Context, job *store.Job, tags []store.T
 		id, created = job.ID, true
 		var prevID string
 		var prevHash []byte
-		err := tx.Stmt(j.tokenStmt).QueryRow(job.AccountID, idem.Token).Scan(&prevID, &prevHash)
+		err := tx.Stmt(tokenStmt).QueryRow(job.AccountID, idem.Token).Scan(&prevID, &prevHash)
 		switch {
 		case err == nil:
 			if string(prevHash) != string(idem.RequestHash) {
@@ -128,18 +106,18 @@ func (j *JobStore) CreateJob(ctx context.Context, job *store.Job, tags []store.T
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		res, err := tx.Stmt(j.insertStmt).Exec(
+		res, err := tx.Stmt(insertStmt).Exec(
 			job.AccountID, job.ID, job.ARN, job.Operation, job.Description, millis(job.CreatedAt), job.Priority,
 			job.State.Status, job.State.StatusUpdateReason, nullMillis(job.State.SuspendedAt), job.State.SuspendedCause,
 			nullMillis(job.State.TerminatedAt), failures, job.State.ActiveSeconds, nullMillis(job.State.ActiveSince),
-			job.Progress.TotalTasks, job.Progress.Succeeded, job.Progress.Failed, nonNil(job.Spec), job.GeneratedManifest, tagDoc, formatSummary(job))
+			job.Progress.TotalTasks, job.Progress.Succeeded, job.Progress.Failed, blob(job.Spec), job.GeneratedManifest, tagDoc, formatSummary(job))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return store.ErrJobExists
 		}
-		_, err = tx.Stmt(j.insTokStmt).Exec(job.AccountID, idem.Token, job.ID, nonNil(idem.RequestHash))
+		_, err = tx.Stmt(insTokStmt).Exec(job.AccountID, idem.Token, job.ID, blob(idem.RequestHash))
 		return err
 	})
 	if err != nil {
@@ -150,10 +128,11 @@ func (j *JobStore) CreateJob(ctx context.Context, job *store.Job, tags []store.T
 
 // GetJob implements store.Jobs.
 func (j *JobStore) GetJob(ctx context.Context, accountID, jobID string) (*store.Job, error) {
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(getJobSQL)
+	if err != nil {
 		return nil, err
 	}
-	job, err := scanJob(j.getStmt.QueryRowContext(ctx, accountID, jobID))
+	job, err := scanJob(sts[0].QueryRowContext(ctx, accountID, jobID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrJobNotFound
 	}
@@ -169,12 +148,14 @@ func (j *JobStore) UpdateJobState(ctx context.Context, accountID, jobID string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(updateStateSQL, getJobSQL)
+	if err != nil {
 		return nil, err
 	}
+	stateStmt, getStmt := sts[0], sts[1]
 	var out *store.Job
 	err = j.db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Stmt(j.stateStmt).Exec(
+		res, err := tx.Stmt(stateStmt).Exec(
 			next.Status, next.StatusUpdateReason, nullMillis(next.SuspendedAt), next.SuspendedCause,
 			nullMillis(next.TerminatedAt), failures, next.ActiveSeconds, nullMillis(next.ActiveSince),
 			accountID, jobID, from.Status, from.Seq)
@@ -184,7 +165,7 @@ func (j *JobStore) UpdateJobState(ctx context.Context, accountID, jobID string, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return existsOr(tx, accountID, jobID, store.ErrStatusConflict)
 		}
-		out, err = scanJob(tx.Stmt(j.getStmt).QueryRow(accountID, jobID))
+		out, err = scanJob(tx.Stmt(getStmt).QueryRow(accountID, jobID))
 		return err
 	})
 	if err != nil {
@@ -195,16 +176,18 @@ func (j *JobStore) UpdateJobState(ctx context.Context, accountID, jobID string, 
 
 // SetJobPriority implements store.Jobs.
 func (j *JobStore) SetJobPriority(ctx context.Context, accountID, jobID string, priority int32) (*store.Job, error) {
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(updatePrioritySQL, getJobSQL)
+	if err != nil {
 		return nil, err
 	}
+	priorityStmt, getStmt := sts[0], sts[1]
 	var out *store.Job
-	err := j.db.write(ctx, func(tx *sql.Tx) error {
-		if err := updateOne(tx.Stmt(j.priorityStmt).Exec(priority, accountID, jobID)); err != nil {
+	err = j.db.write(ctx, func(tx *sql.Tx) error {
+		if err := updateOne(tx.Stmt(priorityStmt).Exec(priority, accountID, jobID)); err != nil {
 			return err
 		}
 		var err error
-		out, err = scanJob(tx.Stmt(j.getStmt).QueryRow(accountID, jobID))
+		out, err = scanJob(tx.Stmt(getStmt).QueryRow(accountID, jobID))
 		return err
 	})
 	if err != nil {
@@ -215,11 +198,12 @@ func (j *JobStore) SetJobPriority(ctx context.Context, accountID, jobID string, 
 
 // SetJobProgress implements store.Jobs.
 func (j *JobStore) SetJobProgress(ctx context.Context, accountID, jobID string, p store.JobProgress) error {
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(updateProgressSQL)
+	if err != nil {
 		return err
 	}
 	return wrap(j.db.write(ctx, func(tx *sql.Tx) error {
-		return updateOne(tx.Stmt(j.progressStmt).Exec(p.TotalTasks, p.Succeeded, p.Failed, accountID, jobID))
+		return updateOne(tx.Stmt(sts[0]).Exec(p.TotalTasks, p.Succeeded, p.Failed, accountID, jobID))
 	}))
 }
 
@@ -239,10 +223,13 @@ func (j *JobStore) ScanJobs(ctx context.Context, statuses []string, after store.
 	if err != nil {
 		return nil, err
 	}
-	inList, args := placeholders(statuses)
+	args := make([]any, 0, len(statuses)+4)
+	for _, st := range statuses {
+		args = append(args, st)
+	}
 	args = append(args, after.AccountID, after.AccountID, after.ID, limit)
 	rows, err := db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs INDEXED BY jobs_by_status
-		WHERE status IN (`+inList+`) AND (account_id > ? OR (account_id = ? AND job_id > ?))
+		WHERE status IN (`+batchPlaceholders(len(statuses), "?")+`) AND (account_id > ? OR (account_id = ? AND job_id > ?))
 		ORDER BY account_id, job_id LIMIT ?`, args...)
 	if err != nil {
 		return nil, wrap(err)
@@ -252,10 +239,11 @@ func (j *JobStore) ScanJobs(ctx context.Context, statuses []string, after store.
 
 // SuspendedBefore implements store.Jobs.
 func (j *JobStore) SuspendedBefore(ctx context.Context, t time.Time, limit int) ([]store.Job, error) {
-	if err := j.prepare(); err != nil {
+	sts, err := j.prepare(suspendedSQL)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := j.suspStmt.QueryContext(ctx, millis(t), limit)
+	rows, err := sts[0].QueryContext(ctx, millis(t), limit)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -335,11 +323,6 @@ func existsOr(tx *sql.Tx, accountID, jobID string, err error) error {
 	return err
 }
 
-// rowScanner is *sql.Row or *sql.Rows.
-type rowScanner interface {
-	Scan(dest ...any) error
-}
-
 func scanJob(r rowScanner) (*store.Job, error) {
 	var (
 		job                                store.Job
@@ -368,17 +351,19 @@ func scanJob(r rowScanner) (*store.Job, error) {
 	return &job, nil
 }
 
+// collectJobs reads every job rows holds and closes rows.
 func collectJobs(rows *sql.Rows) ([]store.Job, error) {
-	defer rows.Close()
-	var out []store.Job
-	for rows.Next() {
-		job, err := scanJob(rows)
+	out, err := collectRows(rows, nil, func(r rowScanner) (store.Job, error) {
+		job, err := scanJob(r)
 		if err != nil {
-			return nil, wrap(err)
+			return store.Job{}, err
 		}
-		out = append(out, *job)
+		return *job, nil
+	})
+	if err != nil {
+		return nil, wrap(err)
 	}
-	return out, wrap(rows.Err())
+	return out, nil
 }
 
 type jsonFailure struct {
@@ -419,24 +404,12 @@ func fromNullMillis(v sql.NullInt64) time.Time {
 	return fromMillis(v.Int64)
 }
 
-func nonNil(b []byte) []byte {
+// blob keeps NOT NULL blob columns satisfied by an empty document.
+func blob(b []byte) []byte {
 	if b == nil {
 		return []byte{}
 	}
 	return b
-}
-
-func placeholders(vals []string) (string, []any) {
-	args := make([]any, len(vals))
-	b := make([]byte, 0, 2*len(vals))
-	for i, v := range vals {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '?')
-		args[i] = v
-	}
-	return string(b), args
 }
 
 // wrap returns the store's own errors (and context errors) as they are and
@@ -447,6 +420,7 @@ func wrap(err error) error {
 		errors.Is(err, store.ErrJobNotFound), errors.Is(err, store.ErrJobExists),
 		errors.Is(err, store.ErrIdempotencyMismatch), errors.Is(err, store.ErrStatusConflict),
 		errors.Is(err, store.ErrTooManyTags), errors.Is(err, store.ErrInvalidQuery),
+		errors.Is(err, store.ErrBatchRunLeased), errors.Is(err, store.ErrBatchRunNotFound),
 		errors.Is(err, store.ErrClosed), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	}

@@ -18,9 +18,6 @@ func (j *JobStore) ListJobs(ctx context.Context, q store.JobQuery) (store.JobPag
 	if q.Limit < 1 {
 		return store.JobPage{}, store.ErrInvalidQuery
 	}
-	if err := j.prepare(); err != nil {
-		return store.JobPage{}, err
-	}
 	afterMs, afterID := int64(math.MaxInt64), ""
 	if q.After != nil {
 		afterMs, afterID = millis(q.After.CreatedAt), q.After.JobID
@@ -32,27 +29,26 @@ func (j *JobStore) ListJobs(ctx context.Context, q store.JobQuery) (store.JobPag
 	statuses := slices.Clone(q.Statuses)
 	slices.Sort(statuses)
 	statuses = slices.Compact(statuses)
+	// Both statements take the same parameters; the unfiltered one reads
+	// every status in one range.
+	query := listOneSQL
+	if len(statuses) == 0 {
+		query, statuses = listAllSQL, []string{""}
+	}
+	sts, err := j.prepare(query)
+	if err != nil {
+		return store.JobPage{}, err
+	}
 
 	all := make([]store.JobSummary, 0, q.Limit+1)
-	if len(statuses) == 0 {
-		rows, err := j.listAll.QueryContext(ctx, q.AccountID, "", afterMs, afterID, termMs, q.Limit+1)
+	for _, status := range statuses {
+		rows, err := sts[0].QueryContext(ctx, q.AccountID, status, afterMs, afterID, termMs, q.Limit+1)
 		if err != nil {
 			return store.JobPage{}, wrap(err)
 		}
-		if all, err = collectSummaries(rows, nil); err != nil {
+		if all, err = collectSummaries(rows, all); err != nil {
 			return store.JobPage{}, err
 		}
-	} else {
-		for _, status := range statuses {
-			rows, err := j.listOne.QueryContext(ctx, q.AccountID, status, afterMs, afterID, termMs, q.Limit+1)
-			if err != nil {
-				return store.JobPage{}, wrap(err)
-			}
-			if all, err = collectSummaries(rows, all); err != nil {
-				return store.JobPage{}, err
-			}
-		}
-
 	}
 	// One status's page comes in index order; several are merged here.
 	if !slices.IsSortedFunc(all, compareSummaries) {

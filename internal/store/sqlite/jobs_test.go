@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/jobplane/jobplane/internal/store"
@@ -11,7 +10,7 @@ import (
 )
 
 func TestJobsSuite(t *testing.T) {
-	var dirs jobsDirs
+	var dirs testDirs
 	storetest.RunJobs(t, func(t *testing.T) (store.Store, store.Jobs) {
 		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
@@ -19,25 +18,4 @@ func TestJobsSuite(t *testing.T) {
 		}
 		return s, s.Jobs()
 	})
-}
-
-// jobsDirs gives each test its own data directory, the same one every time
-// that test reopens the store; the suite's tests run in parallel.
-type jobsDirs struct {
-	mu   sync.Mutex
-	dirs map[*testing.T]string
-}
-
-func (m *jobsDirs) dir(t *testing.T) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirs == nil {
-		m.dirs = map[*testing.T]string{}
-	}
-	d, ok := m.dirs[t]
-	if !ok {
-		d = t.TempDir()
-		m.dirs[t] = d
-	}
-	return d
 }

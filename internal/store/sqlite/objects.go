@@ -12,11 +12,10 @@ import (
 	"github.com/jobplane/jobplane/internal/store"
 )
 
-// ObjectStore is the embedded driver's store.Objects. Get it once from
-// DB.Objects and keep it: it holds the prepared statements.
+// ObjectStore is the embedded driver's store.Objects. Its statements are
+// prepared once per DB (DB.stmt), whichever ObjectStore runs them.
 type ObjectStore struct {
-	db    *DB
-	stmts objStmts
+	db *DB
 }
 
 var _ store.Objects = (*ObjectStore)(nil)
@@ -94,9 +93,7 @@ func objDropData(q objQ, refs []store.DataRef) error {
 
 const objBucketCols = `name, owner, region, created, versioning, attrs`
 
-type objScanner interface{ Scan(dest ...any) error }
-
-func objScanBucket(row objScanner) (store.ObjectBucket, error) {
+func objScanBucket(row rowScanner) (store.ObjectBucket, error) {
 	var b store.ObjectBucket
 	var created int64
 	err := row.Scan(&b.Name, &b.Owner, &b.Region, &created, &b.Versioning, &b.Attrs)
@@ -147,25 +144,16 @@ func (o *ObjectStore) ListBuckets(ctx context.Context, owner string) ([]store.Ob
 		return nil, err
 	}
 	q := o.q(ctx, nil)
-	var rows *sql.Rows
+	var out []store.ObjectBucket
 	if owner == "" {
-		rows, err = q.query(`SELECT ` + objBucketCols + ` FROM s3_buckets ORDER BY name`)
+		err = objCollect(q, &out, objScanBucket, `SELECT `+objBucketCols+` FROM s3_buckets ORDER BY name`)
 	} else {
-		rows, err = q.query(`SELECT `+objBucketCols+` FROM s3_buckets WHERE owner = ? ORDER BY name`, owner)
+		err = objCollect(q, &out, objScanBucket, `SELECT `+objBucketCols+` FROM s3_buckets WHERE owner = ? ORDER BY name`, owner)
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.ObjectBucket
-	for rows.Next() {
-		b, err := objScanBucket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateBucket implements store.Objects.
@@ -247,21 +235,15 @@ func (o *ObjectStore) Garbage(ctx context.Context, limit int) ([]store.DataRef, 
 	if err != nil {
 		return nil, err
 	}
-	q := o.q(ctx, nil)
-	rows, err := q.query(`SELECT id, size FROM s3_garbage ORDER BY seq LIMIT ?`, limit)
-	if err != nil {
+	var out []store.DataRef
+	if err := objCollect(o.q(ctx, nil), &out, func(row rowScanner) (store.DataRef, error) {
+		var r store.DataRef
+		err := row.Scan(&r.ID, &r.Size)
+		return r, err
+	}, `SELECT id, size FROM s3_garbage ORDER BY seq LIMIT ?`, limit); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.DataRef
-	for rows.Next() {
-		var r store.DataRef
-		if err := rows.Scan(&r.ID, &r.Size); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReleaseGarbage implements store.Objects.
@@ -296,7 +278,7 @@ func (o *ObjectStore) DataInUse(ctx context.Context, ids []string) (map[string]b
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := q.query(`SELECT id FROM s3_data WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := q.query(`SELECT id FROM s3_data WHERE id IN (`+batchPlaceholders(len(chunk), "?")+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -3,17 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"sync"
 
 	"github.com/jobplane/jobplane/internal/store"
 )
-
-// objStmts caches the object store's prepared statements by their text:
-// parsing SQL is most of what a point query costs in the embedded driver,
-// and every request of the S3 data plane runs several.
-type objStmts struct {
-	m sync.Map // string -> *sql.Stmt
-}
 
 // objQ runs statements within a transaction, or on the pool when tx is nil,
 // each prepared once and reused on every connection. Statements run without
@@ -48,21 +40,13 @@ func (o *ObjectStore) snapshot(ctx context.Context, bucket string, fn func(q obj
 	return fn(q, b)
 }
 
+// stmt returns the cached prepared statement of query, bound to the
+// transaction when there is one.
 func (q objQ) stmt(query string) (*sql.Stmt, error) {
-	v, ok := q.o.stmts.m.Load(query)
-	if !ok {
-		st, err := q.o.db.db.PrepareContext(context.Background(), query)
-		if err != nil {
-			return nil, err
-		}
-		if prev, loaded := q.o.stmts.m.LoadOrStore(query, st); loaded {
-			st.Close()
-			v = prev
-		} else {
-			v = st
-		}
+	st, err := q.o.db.stmt(context.Background(), query)
+	if err != nil {
+		return nil, err
 	}
-	st := v.(*sql.Stmt)
 	if q.tx != nil {
 		return q.tx.StmtContext(context.Background(), st), nil
 	}
@@ -98,18 +82,11 @@ func (q objQ) row(query string, args ...any) *sql.Row {
 }
 
 // objCollect runs query and appends every row that scan reads to out.
-func objCollect[T any](q objQ, out *[]T, scan func(objScanner) (T, error), query string, args ...any) error {
+func objCollect[T any](q objQ, out *[]T, scan func(rowScanner) (T, error), query string, args ...any) error {
 	rows, err := q.query(query, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, v)
-	}
-	return rows.Err()
+	*out, err = collectRows(rows, *out, scan)
+	return err
 }

@@ -10,14 +10,9 @@ import (
 )
 
 func TestObjectsSuite(t *testing.T) {
-	dirs := map[*testing.T]string{}
+	var dirs testDirs
 	storetest.RunObjects(t, func(t *testing.T) (store.Objects, func() error) {
-		dir, ok := dirs[t]
-		if !ok {
-			dir = t.TempDir()
-			dirs[t] = dir
-		}
-		s, err := sqlite.Open(context.Background(), dir)
+		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}

@@ -10,7 +10,7 @@ import (
 
 const objUploadCols = `seq, bucket, key, upload_id, initiated, attrs`
 
-func objScanUpload(row objScanner) (store.ObjectUpload, error) {
+func objScanUpload(row rowScanner) (store.ObjectUpload, error) {
 	var u store.ObjectUpload
 	var key []byte
 	var initiated int64
@@ -31,7 +31,7 @@ func objFindUpload(q objQ, bucket, key, uploadID string) (store.ObjectUpload, er
 
 const objPartCols = `number, size, etag, last_modified, data, attrs`
 
-func objScanPart(row objScanner) (store.ObjectUploadPart, error) {
+func objScanPart(row rowScanner) (store.ObjectUploadPart, error) {
 	var p store.ObjectUploadPart
 	var lm int64
 	var data string
@@ -45,21 +45,25 @@ func objScanPart(row objScanner) (store.ObjectUploadPart, error) {
 }
 
 func objQueryParts(q objQ, uploadSeq int64, after, limit int) ([]store.ObjectUploadPart, error) {
-	rows, err := q.query(`SELECT `+objPartCols+` FROM s3_parts WHERE upload_seq = ? AND number > ?
-		ORDER BY number LIMIT ?`, uploadSeq, after, limit)
-	if err != nil {
+	var out []store.ObjectUploadPart
+	if err := objCollect(q, &out, objScanPart, `SELECT `+objPartCols+` FROM s3_parts WHERE upload_seq = ? AND number > ?
+		ORDER BY number LIMIT ?`, uploadSeq, after, limit); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.ObjectUploadPart
-	for rows.Next() {
-		p, err := objScanPart(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	return out, nil
+}
+
+// objRemoveUpload moves drop to the garbage list and deletes the upload
+// and its parts.
+func objRemoveUpload(q objQ, seq int64, drop []store.DataRef) error {
+	if err := objDropData(q, drop); err != nil {
+		return err
 	}
-	return out, rows.Err()
+	if _, err := q.exec(`DELETE FROM s3_parts WHERE upload_seq = ?`, seq); err != nil {
+		return err
+	}
+	_, err := q.exec(`DELETE FROM s3_uploads WHERE seq = ?`, seq)
+	return err
 }
 
 // CreateUpload implements store.Objects.
@@ -187,13 +191,7 @@ func (o *ObjectStore) CompleteUpload(ctx context.Context, bucket, key, uploadID 
 				}
 			}
 		}
-		if err := objDropData(q, unused); err != nil {
-			return err
-		}
-		if _, err := q.exec(`DELETE FROM s3_parts WHERE upload_seq = ?`, u.Seq); err != nil {
-			return err
-		}
-		if _, err := q.exec(`DELETE FROM s3_uploads WHERE seq = ?`, u.Seq); err != nil {
+		if err := objRemoveUpload(q, u.Seq, unused); err != nil {
 			return err
 		}
 		var freed []store.DataRef
@@ -224,14 +222,7 @@ func (o *ObjectStore) DeleteUpload(ctx context.Context, bucket, key, uploadID st
 		for _, p := range parts {
 			garbage = append(garbage, p.Data...)
 		}
-		if err := objDropData(q, garbage); err != nil {
-			return err
-		}
-		if _, err := q.exec(`DELETE FROM s3_parts WHERE upload_seq = ?`, u.Seq); err != nil {
-			return err
-		}
-		_, err = q.exec(`DELETE FROM s3_uploads WHERE seq = ?`, u.Seq)
-		return err
+		return objRemoveUpload(q, u.Seq, garbage)
 	})
 	return garbage, err
 }

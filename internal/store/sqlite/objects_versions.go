@@ -11,7 +11,7 @@ import (
 
 const objVersionCols = `seq, bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, storage_class, data, attrs, tags`
 
-func objScanVersion(row objScanner) (store.ObjectVersion, error) {
+func objScanVersion(row rowScanner) (store.ObjectVersion, error) {
 	var v store.ObjectVersion
 	var key []byte
 	var lm int64
@@ -31,10 +31,6 @@ func objScanVersion(row objScanner) (store.ObjectVersion, error) {
 func objSetVersion(q objQ, v store.ObjectVersion) error {
 	_, err := q.exec(`UPDATE s3_versions SET storage_class = ?, attrs = ?, tags = ? WHERE seq = ?`, v.StorageClass, v.Attrs, v.Tags, v.Seq)
 	return err
-}
-
-type objQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // objCurrentVersion returns the key's version with the highest seq, or nil.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jobplane/jobplane/internal/store"
@@ -57,7 +56,7 @@ func sbErr(err error) error {
 const sbJobColumns = `id, account, group_id, cluster_id, is_master, job_type, snowball_type, description, state,
 	created_ns, state_ns, due_ns, ltp_id, data`
 
-func sbScanJob(sc interface{ Scan(...any) error }) (store.SnowballJob, error) {
+func sbScanJob(sc rowScanner) (store.SnowballJob, error) {
 	var j store.SnowballJob
 	var master int
 	var created, since int64
@@ -82,7 +81,7 @@ func sbInsertJob(tx *sql.Tx, j *store.SnowballJob) error {
 	}
 	_, err := tx.Exec(`INSERT INTO snowball_jobs (`+sbJobColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ID, j.Account, j.GroupID, j.ClusterID, sbBool(j.IsMaster), j.JobType, j.SnowballType, j.Description, j.State,
-		sbNS(j.CreatedAt), sbNS(j.StateSince), sbDue(j.DueAt), j.LongTermPricingID, sbBlob(j.Data))
+		sbNS(j.CreatedAt), sbNS(j.StateSince), sbDue(j.DueAt), j.LongTermPricingID, blob(j.Data))
 	return err
 }
 
@@ -91,16 +90,8 @@ func sbUpdateJob(tx *sql.Tx, j *store.SnowballJob) error {
 		description = ?, state = ?, created_ns = ?, state_ns = ?, due_ns = ?, ltp_id = ?, data = ?
 		WHERE id = ? AND account = ?`,
 		j.ClusterID, sbBool(j.IsMaster), j.JobType, j.SnowballType, j.Description, j.State,
-		sbNS(j.CreatedAt), sbNS(j.StateSince), sbDue(j.DueAt), j.LongTermPricingID, sbBlob(j.Data), j.ID, j.Account)
+		sbNS(j.CreatedAt), sbNS(j.StateSince), sbDue(j.DueAt), j.LongTermPricingID, blob(j.Data), j.ID, j.Account)
 	return err
-}
-
-// sbBlob keeps NOT NULL blob columns satisfied by an empty document.
-func sbBlob(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 // CreateSnowballGroup implements store.SnowballStore.
@@ -115,7 +106,7 @@ func (s *DB) CreateSnowballGroup(ctx context.Context, g store.SnowballGroup) err
 				return store.ErrSnowballExists
 			}
 			if _, err := tx.Exec(`INSERT INTO snowball_clusters (id, account, created_ns, description, state, data)
-				VALUES (?, ?, ?, ?, ?, ?)`, c.ID, g.Account, sbNS(c.CreatedAt), c.Description, c.State, sbBlob(c.Data)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?)`, c.ID, g.Account, sbNS(c.CreatedAt), c.Description, c.State, blob(c.Data)); err != nil {
 				return err
 			}
 		}
@@ -139,11 +130,10 @@ func sbBump(tx *sql.Tx, account string) error {
 
 // SnowballJobsVersion implements store.SnowballStore.
 func (s *DB) SnowballJobsVersion(ctx context.Context, account string) (int64, error) {
-	db, err := s.read()
-	if err != nil {
+	if _, err := s.read(); err != nil {
 		return 0, err
 	}
-	row, err := sbQueryRow(ctx, db, `SELECT version FROM snowball_versions WHERE account = ?`, account)
+	row, err := s.sbQueryRow(ctx, `SELECT version FROM snowball_versions WHERE account = ?`, account)
 	if err != nil {
 		return 0, sbErr(err)
 	}
@@ -230,7 +220,7 @@ func (s *DB) UpdateSnowballGroup(ctx context.Context, account, id string, fn fun
 		}
 		if c := g.Cluster; c != nil {
 			if _, err := tx.Exec(`UPDATE snowball_clusters SET description = ?, state = ?, data = ? WHERE id = ? AND account = ?`,
-				c.Description, c.State, sbBlob(c.Data), id, account); err != nil {
+				c.Description, c.State, blob(c.Data), id, account); err != nil {
 				return err
 			}
 		}
@@ -244,11 +234,10 @@ func (s *DB) UpdateSnowballGroup(ctx context.Context, account, id string, fn fun
 
 // SnowballJob implements store.SnowballStore.
 func (s *DB) SnowballJob(ctx context.Context, account, id string) (store.SnowballJob, error) {
-	db, err := s.read()
-	if err != nil {
+	if _, err := s.read(); err != nil {
 		return store.SnowballJob{}, err
 	}
-	row, err := sbQueryRow(ctx, db, `SELECT `+sbJobColumns+` FROM snowball_jobs WHERE id = ? AND account = ?`, id, account)
+	row, err := s.sbQueryRow(ctx, `SELECT `+sbJobColumns+` FROM snowball_jobs WHERE id = ? AND account = ?`, id, account)
 	if err != nil {
 		return store.SnowballJob{}, sbErr(err)
 	}
@@ -269,8 +258,7 @@ func (s *DB) SnowballJobOwner(ctx context.Context, id string) (string, string, e
 
 // ListSnowballJobs implements store.SnowballStore.
 func (s *DB) ListSnowballJobs(ctx context.Context, q store.SnowballJobQuery) ([]store.SnowballJob, error) {
-	db, err := s.read()
-	if err != nil {
+	if _, err := s.read(); err != nil {
 		return nil, err
 	}
 	where := []string{"account = ?"}
@@ -290,7 +278,7 @@ func (s *DB) ListSnowballJobs(ctx context.Context, q store.SnowballJobQuery) ([]
 	args = append(args, q.Limit)
 	// Only columns of the list index, so that the page is read from the
 	// index alone.
-	rows, err := sbQuery(ctx, db, `SELECT id, state, is_master, job_type, snowball_type, description, created_ns
+	rows, err := s.sbQuery(ctx, `SELECT id, state, is_master, job_type, snowball_type, description, created_ns
 		FROM snowball_jobs WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY created_ns DESC, id DESC LIMIT ?`, args...)
 	if err != nil {
@@ -326,13 +314,13 @@ func (s *DB) CountSnowballJobs(ctx context.Context, account string, states []str
 	}
 	var n int
 	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM snowball_jobs WHERE account = ? AND is_master = 0
-		AND state IN (?`+strings.Repeat(", ?", len(states)-1)+`)`, args...).Scan(&n)
+		AND state IN (`+batchPlaceholders(len(states), "?")+`)`, args...).Scan(&n)
 	return n, sbErr(err)
 }
 
 const sbClusterColumns = `id, account, created_ns, description, state, data`
 
-func sbScanCluster(sc interface{ Scan(...any) error }) (store.SnowballCluster, error) {
+func sbScanCluster(sc rowScanner) (store.SnowballCluster, error) {
 	var c store.SnowballCluster
 	var created int64
 	err := sc.Scan(&c.ID, &c.Account, &created, &c.Description, &c.State, &c.Data)
@@ -427,44 +415,19 @@ func (s *DB) NextSnowballDue(ctx context.Context) (time.Time, bool, error) {
 	return sbTime(due.Int64), true, nil
 }
 
-// sbStmts caches prepared statements of the Snowball read queries per
-// database: preparing is a tenth of a point read's cost.
-var sbStmts sync.Map // sbStmtKey -> *sql.Stmt
-
-type sbStmtKey struct {
-	db *sql.DB
-	q  string
-}
-
-// sbStmt returns the prepared form of q on db.
-func sbStmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
-	k := sbStmtKey{db, q}
-	if st, ok := sbStmts.Load(k); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := sbStmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-// sbQuery runs a read query through its prepared statement.
-func sbQuery(ctx context.Context, db *sql.DB, q string, args ...any) (*sql.Rows, error) {
-	st, err := sbStmt(ctx, db, q)
+// sbQuery runs a read query through its prepared statement (DB.stmt).
+func (s *DB) sbQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	return st.QueryContext(ctx, args...)
 }
 
-// sbQueryRow runs a one-row read query through its prepared statement.
-func sbQueryRow(ctx context.Context, db *sql.DB, q string, args ...any) (*sql.Row, error) {
-	st, err := sbStmt(ctx, db, q)
+// sbQueryRow runs a one-row read query through its prepared statement
+// (DB.stmt).
+func (s *DB) sbQueryRow(ctx context.Context, q string, args ...any) (*sql.Row, error) {
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}

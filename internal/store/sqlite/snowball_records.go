@@ -22,7 +22,7 @@ func (s *DB) sbCreateRecord(ctx context.Context, table, id, account string, crea
 			return store.ErrSnowballExists
 		}
 		_, err := tx.Exec(`INSERT INTO `+table+` (id, account, created_ns, data) VALUES (?, ?, ?, ?)`,
-			id, account, createdNS, sbBlob(data))
+			id, account, createdNS, blob(data))
 		return err
 	}))
 }
@@ -108,7 +108,7 @@ func (s *DB) UpdateSnowballPricing(ctx context.Context, account, id string, fn f
 		if fnErr = fn(&p); fnErr != nil {
 			return fnErr
 		}
-		_, err = tx.Exec(`UPDATE snowball_pricing SET data = ? WHERE id = ? AND account = ?`, sbBlob(p.Data), id, account)
+		_, err = tx.Exec(`UPDATE snowball_pricing SET data = ? WHERE id = ? AND account = ?`, blob(p.Data), id, account)
 		return err
 	})
 	if fnErr != nil && errors.Is(err, fnErr) {

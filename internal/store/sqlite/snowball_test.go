@@ -9,14 +9,9 @@ import (
 )
 
 func TestSnowballSuite(t *testing.T) {
-	dirs := map[*testing.T]string{}
+	var dirs testDirs
 	storetest.RunSnowball(t, func(t *testing.T) storetest.SnowballDB {
-		dir, ok := dirs[t]
-		if !ok {
-			dir = t.TempDir()
-			dirs[t] = dir
-		}
-		s, err := sqlite.Open(context.Background(), dir)
+		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}

@@ -48,6 +48,7 @@ type DB struct {
 	writes chan *writeReq
 	closed atomic.Bool
 	mu     sync.RWMutex // held for reading by every call, for writing by Close
+	stmts  sync.Map     // query -> *sql.Stmt, see stmt
 
 	// Committed batches wait in unsynced for the log sync that
 	// acknowledges them; done is closed once the last one is acknowledged.
@@ -181,10 +182,8 @@ func (s *DB) syncer() {
 			}
 		}
 		for _, c := range pending {
+			fill(c.errs, failed)
 			for i, req := range c.batch {
-				if c.errs[i] == nil {
-					c.errs[i] = failed
-				}
 				req.done <- c.errs[i]
 			}
 		}
@@ -243,12 +242,7 @@ func (s *DB) commitIsolated(batch []*writeReq) []error {
 		errs[i] = savepoint(tx, req.fn)
 	}
 	if err := tx.Commit(); err != nil {
-		err = fmt.Errorf("store: commit: %w", err)
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
+		fill(errs, fmt.Errorf("store: commit: %w", err))
 	}
 	return errs
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/jobplane/jobplane/internal/store"
@@ -12,14 +13,9 @@ import (
 )
 
 func TestSuite(t *testing.T) {
-	dirs := map[*testing.T]string{}
+	var dirs testDirs
 	storetest.Run(t, func(t *testing.T) store.Store {
-		dir, ok := dirs[t]
-		if !ok {
-			dir = t.TempDir()
-			dirs[t] = dir
-		}
-		s, err := sqlite.Open(context.Background(), dir)
+		s, err := sqlite.Open(context.Background(), dirs.dir(t))
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
@@ -37,4 +33,27 @@ func TestOpenCreatesTheDataDirectory(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, sqlite.FileName)); err != nil {
 		t.Fatalf("database file: %v", err)
 	}
+}
+
+// testDirs gives each test of a suite its own data directory, the same one
+// every time that test reopens the store; a suite's tests may run in
+// parallel.
+type testDirs struct {
+	mu   sync.Mutex
+	dirs map[*testing.T]string
+}
+
+// dir returns t's data directory, creating it on first use.
+func (m *testDirs) dir(t *testing.T) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirs == nil {
+		m.dirs = map[*testing.T]string{}
+	}
+	d, ok := m.dirs[t]
+	if !ok {
+		d = t.TempDir()
+		m.dirs[t] = d
+	}
+	return d
 }
