@@ -31,17 +31,6 @@ func CanonicalID(account string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// AccountOfCanonicalID returns the account whose canonical id id is among
-// candidates, or "".
-func AccountOfCanonicalID(id string, candidates ...string) string {
-	for _, a := range candidates {
-		if CanonicalID(a) == id {
-			return a
-		}
-	}
-	return ""
-}
-
 // OwnerOf returns the ACL owner for an account.
 func OwnerOf(account string) Owner { return Owner{ID: CanonicalID(account)} }
 
@@ -56,7 +45,8 @@ func groupGrant(uri, perm string) Grant {
 // PrivateACL is the ACL of a resource nobody changed: its owner has
 // FULL_CONTROL.
 func PrivateACL(owner string) ACL {
-	return ACL{Owner: OwnerOf(owner), Grants: []Grant{userGrant(owner, PermFullControl)}}
+	id := CanonicalID(owner)
+	return ACL{Owner: Owner{ID: id}, Grants: []Grant{{Grantee: Grantee{Type: GranteeCanonicalUser, ID: id}, Permission: PermFullControl}}}
 }
 
 // CannedACL expands a canned ACL (Amazon S3 User Guide, "Canned ACL") for a

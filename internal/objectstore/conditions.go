@@ -97,14 +97,6 @@ func unquote(s string) string {
 	return s
 }
 
-// Quote returns an entity tag in S3's quoted form.
-func Quote(etag string) string {
-	if strings.HasPrefix(etag, `"`) {
-		return etag
-	}
-	return `"` + etag + `"`
-}
-
 // ParseRange resolves an HTTP Range header against an object of size bytes.
 // It returns nil (the whole object) for an empty header and for one S3
 // ignores: not a single "bytes=" range, or syntactically invalid (RFC 7233

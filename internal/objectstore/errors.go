@@ -1,7 +1,6 @@
 package objectstore
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -56,16 +55,11 @@ const (
 	CodeInvalidStorageClass           = "InvalidStorageClass"
 	CodeMalformedXML                  = "MalformedXML"
 	CodeNotImplemented                = "NotImplemented"
-	CodeConditionalRequestConflict    = "ConditionalRequestConflict"
 )
 
 // Code returns the S3 error code of err, or "" when err is nil or not an S3
 // error.
 func Code(err error) string {
-	var e *apierror.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
 	if c, ok := apierror.As(err); ok {
 		return c.ErrorCode()
 	}

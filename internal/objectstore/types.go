@@ -2,6 +2,7 @@ package objectstore
 
 import (
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -24,6 +25,15 @@ const (
 	StorageGlacier     = "GLACIER"
 	StorageDeepArchive = "DEEP_ARCHIVE"
 )
+
+// StorageClassOr returns class, or STANDARD for "" (S3 leaves the header
+// out for STANDARD objects).
+func StorageClassOr(class string) string {
+	if class == "" {
+		return StorageStandard
+	}
+	return class
+}
 
 // IsArchived reports whether objects of a storage class must be restored
 // before they can be read or copied (S3 User Guide, "Restoring an archived
@@ -271,12 +281,10 @@ func (r *RestoreState) Header(now time.Time) string {
 	case r.InProgress(now):
 		return `ongoing-request="true"`
 	case r.Readable(now):
-		return `ongoing-request="false", expiry-date="` + r.ExpiresAt.UTC().Format(httpDate) + `"`
+		return `ongoing-request="false", expiry-date="` + r.ExpiresAt.UTC().Format(http.TimeFormat) + `"`
 	}
 	return ""
 }
-
-const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // PartInfo describes one part of a multipart object or upload.
 type PartInfo struct {

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -47,11 +46,8 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, in objectstore.Comp
 			attrs = a
 			return rec, nil
 		})
-	if err == store.ErrNoSuchUpload {
-		return objectstore.ObjectInfo{}, objectstore.ErrNoSuchUpload(in.UploadID)
-	}
 	if err != nil {
-		return objectstore.ObjectInfo{}, mapErr(err, in.Bucket, in.Key, "")
+		return objectstore.ObjectInfo{}, uploadErr(err, in.Bucket, in.Key, in.UploadID)
 	}
 	s.files.discard(garbage)
 	return info(bucket.Versioning, v, attrs), nil
@@ -78,8 +74,7 @@ func assemble(in objectstore.CompleteMultipartUploadInput, ua uploadAttrs, parts
 		if !ok || !objectstore.ETagMatches(lp.ETag, p.ETag) || lp.ETag == "" {
 			return nil, versionAttrs{}, objectstore.ErrInvalidPart(lp.Number, lp.ETag)
 		}
-		var pa partAttrs
-		_ = json.Unmarshal(p.Attrs, &pa)
+		pa := decodePart(p)
 		if ua.Algorithm != "" {
 			if lp.Checksum == "" && ua.ChecksumType == objectstore.Composite {
 				return nil, versionAttrs{}, objectstore.ErrInvalidRequest("The upload was created using a " +
@@ -104,11 +99,9 @@ func assemble(in objectstore.CompleteMultipartUploadInput, ua uploadAttrs, parts
 		sizes = append(sizes, p.Size)
 		rec.Size += p.Size
 		rec.Data = append(rec.Data, p.Data...)
-		info := objectstore.PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag, LastModified: p.LastModified}
-		if ua.Algorithm != "" {
-			info.Checksum = objectstore.Checksum{Algorithm: ua.Algorithm, Type: objectstore.FullObject, Value: pa.Checksum}
-		}
-		infos = append(infos, info)
+		// Every part of an upload with an algorithm has that algorithm
+		// (UploadPart refuses another), so each keeps its checksum.
+		infos = append(infos, partInfo(p, pa, ua.Algorithm))
 	}
 	if in.ObjectSize >= 0 && in.ObjectSize != rec.Size {
 		return nil, versionAttrs{}, objectstore.ErrInvalidRequest("The provided 'x-amz-mp-object-size' header value " +

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/jobplane/jobplane/internal/objectstore"
@@ -90,7 +89,7 @@ func (s *Store) CopyObject(ctx context.Context, in objectstore.CopyObjectInput) 
 		a.Encryption = *in.Encryption
 	}
 	rec := store.ObjectVersion{Bucket: in.Bucket, Key: in.Key, Size: si.Size, ETag: si.ETag, LastModified: s.lastModified(),
-		StorageClass: storageClass(in.StorageClass)}
+		StorageClass: objectstore.StorageClassOr(in.StorageClass)}
 	var ws []written
 
 	if alg := in.ChecksumAlgorithm; alg != "" && alg != si.Checksum.Algorithm {
@@ -105,7 +104,7 @@ func (s *Store) CopyObject(ctx context.Context, in objectstore.CopyObjectInput) 
 		defer w.done()
 		ws = append(ws, w)
 		rec.Data = []store.DataRef{w.ref}
-		rec.ETag = `"` + hex.EncodeToString(w.md5) + `"`
+		rec.ETag = w.etag()
 		a.Parts = nil
 		a.Checksum = objectstore.Checksum{Algorithm: alg, Type: objectstore.FullObject, Value: objectstore.EncodeChecksum(w.checksum)}
 	} else {

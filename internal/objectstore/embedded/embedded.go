@@ -53,7 +53,6 @@ type Store struct {
 	meta    store.Objects
 	clock   clock.Clock
 	restore objectstore.RestoreDelays
-	log     *slog.Logger
 	files   *files
 	buckets bucketCache
 }
@@ -79,7 +78,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{meta: opts.Meta, clock: opts.Clock, restore: opts.Restore, log: opts.Logger, files: f}, nil
+	return &Store{meta: opts.Meta, clock: opts.Clock, restore: opts.Restore, files: f}, nil
 }
 
 // Close stops the background cleanup after freeing what it can. Calls made

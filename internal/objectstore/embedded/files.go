@@ -151,6 +151,10 @@ type written struct {
 	pack     *pack // the pack appended to, nil for a file
 }
 
+// etag is the entity tag of the written bytes as one upload: their MD5, in
+// S3's quoted form.
+func (w written) etag() string { return `"` + hex.EncodeToString(w.md5) + `"` }
+
 // done ends the write: a pack may be judged dead again.
 func (w written) done() {
 	if w.pack != nil {
@@ -322,14 +326,6 @@ func (f *files) durable(ctx context.Context, ws ...written) error {
 		return f.sync.wait(ctx)
 	}
 	return nil
-}
-
-// locate returns the file holding a data id and where its bytes start.
-func (f *files) locate(id string) (string, int64) {
-	if packID, off, ok := parsePackRef(id); ok {
-		return f.packs.path(packID), off
-	}
-	return f.path(id), 0
 }
 
 // remove unlinks files at once: for files no committed record names. The

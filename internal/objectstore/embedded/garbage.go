@@ -54,7 +54,8 @@ func (f *files) reaper(existing []string) {
 }
 
 // freeStored frees the garbage the store lists. It runs at start, before
-// any reader exists, so every file listed can go at once.
+// any reader exists, so every file listed can go at once. Packs are left to
+// openFiles, which checks every pack on disk right after.
 func (f *files) freeStored(ctx context.Context) error {
 	for {
 		refs, err := f.meta.Garbage(ctx, 1000)
@@ -71,9 +72,6 @@ func (f *files) freeStored(ctx context.Context) error {
 		f.remove(refs...)
 		if err := f.meta.ReleaseGarbage(ctx, ids); err != nil {
 			return fmt.Errorf("embedded: releasing garbage: %w", err)
-		}
-		if err := f.freePacks(ctx, refs); err != nil {
-			return err
 		}
 	}
 }

@@ -17,7 +17,6 @@ const listPage = 1000
 // NextMarker is the last key or common prefix of a page).
 type grouper struct {
 	prefix, delimiter string
-	marker            string
 	last              string // the last common prefix emitted
 }
 
@@ -32,6 +31,12 @@ func (g *grouper) group(key string) string {
 		return ""
 	}
 	return g.prefix + rest[:i+len(g.delimiter)]
+}
+
+// inLast reports whether key falls in the last common prefix emitted, which
+// a listing skips.
+func (g *grouper) inLast(key string) bool {
+	return g.last != "" && strings.HasPrefix(key, g.last)
 }
 
 // skipTo is the first key after every key starting with cp, or "" when
@@ -50,19 +55,20 @@ func skipTo(cp string) string {
 // ListObjects implements objectstore.Store.
 func (s *Store) ListObjects(ctx context.Context, in objectstore.ListObjectsInput) (objectstore.ListObjectsResult, error) {
 	var res objectstore.ListObjectsResult
-	if in.MaxKeys <= 0 {
-		_, err := s.HeadBucket(ctx, in.Bucket)
+	// The bucket's versioning state only decides whether version ids show:
+	// the cached bucket is good enough for that.
+	b, err := s.HeadBucket(ctx, in.Bucket)
+	if err != nil || in.MaxKeys <= 0 {
 		return res, err
 	}
-	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter, marker: in.StartAfter}
+	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter}
 	q := store.VersionQuery{Prefix: in.Prefix, From: in.StartAfter, FromExclusive: true, CurrentOnly: true}
-	if cp := g.group(in.StartAfter); cp != "" && strings.HasPrefix(in.StartAfter, in.Prefix) {
+	if cp := g.group(in.StartAfter); cp != "" {
 		if q.From = skipTo(cp); q.From == "" {
 			return res, nil
 		}
 		q.FromExclusive = false
 	}
-	var bucket *store.ObjectBucket
 	count := 0
 	for {
 		q.Limit = listPage
@@ -73,15 +79,8 @@ func (s *Store) ListObjects(ctx context.Context, in objectstore.ListObjectsInput
 		if len(vs) == 0 {
 			return res, nil
 		}
-		if bucket == nil {
-			b, err := s.meta.GetBucket(ctx, in.Bucket)
-			if err != nil {
-				return res, mapErr(err, in.Bucket, "", "")
-			}
-			bucket = &b
-		}
 		for _, v := range vs {
-			if g.last != "" && strings.HasPrefix(v.Key, g.last) {
+			if g.inLast(v.Key) {
 				continue
 			}
 			if count == in.MaxKeys {
@@ -97,14 +96,14 @@ func (s *Store) ListObjects(ctx context.Context, in objectstore.ListObjectsInput
 				if err != nil {
 					return res, err
 				}
-				res.Objects = append(res.Objects, info(bucket.Versioning, v, a))
+				res.Objects = append(res.Objects, info(b.Versioning, v, a))
 				res.Next = v.Key
 			}
 			count++
 		}
 		last := vs[len(vs)-1].Key
 		q.From, q.FromExclusive = last, true
-		if g.last != "" && strings.HasPrefix(last, g.last) {
+		if g.inLast(last) {
 			if q.From = skipTo(g.last); q.From == "" {
 				return res, nil
 			}
@@ -119,9 +118,9 @@ func (s *Store) ListObjects(ctx context.Context, in objectstore.ListObjectsInput
 // ListObjectVersions implements objectstore.Store.
 func (s *Store) ListObjectVersions(ctx context.Context, in objectstore.ListVersionsInput) (objectstore.ListVersionsResult, error) {
 	var res objectstore.ListVersionsResult
-	b, err := s.meta.GetBucket(ctx, in.Bucket)
+	b, err := s.HeadBucket(ctx, in.Bucket)
 	if err != nil {
-		return res, mapErr(err, in.Bucket, "", "")
+		return res, err
 	}
 	if in.VersionIDMarker != "" && in.KeyMarker == "" {
 		return res, objectstore.ErrInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", in.VersionIDMarker)
@@ -129,7 +128,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, in objectstore.ListVersi
 	if in.MaxKeys <= 0 {
 		return res, nil
 	}
-	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter, marker: in.KeyMarker}
+	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter}
 	q := store.VersionQuery{Prefix: in.Prefix, From: in.KeyMarker, FromExclusive: in.KeyMarker != ""}
 	if in.VersionIDMarker != "" {
 		mv, err := s.meta.GetVersion(ctx, in.Bucket, in.KeyMarker, in.VersionIDMarker)
@@ -138,7 +137,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, in objectstore.ListVersi
 		}
 		q.BeforeSeq, q.FromExclusive = mv.Seq, false
 	}
-	if cp := g.group(in.KeyMarker); cp != "" && strings.HasPrefix(in.KeyMarker, in.Prefix) {
+	if cp := g.group(in.KeyMarker); cp != "" {
 		if q.From = skipTo(cp); q.From == "" {
 			return res, nil
 		}
@@ -152,7 +151,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, in objectstore.ListVersi
 			return res, mapErr(err, in.Bucket, "", "")
 		}
 		for _, v := range vs {
-			if g.last != "" && strings.HasPrefix(v.Key, g.last) {
+			if g.inLast(v.Key) {
 				continue
 			}
 			if count == in.MaxKeys {
@@ -180,7 +179,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, in objectstore.ListVersi
 		}
 		lastV := vs[len(vs)-1]
 		q.From, q.FromExclusive, q.BeforeSeq = lastV.Key, false, lastV.Seq
-		if g.last != "" && strings.HasPrefix(lastV.Key, g.last) {
+		if g.inLast(lastV.Key) {
 			if q.From = skipTo(g.last); q.From == "" {
 				return res, nil
 			}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -81,7 +81,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, in objectstore.Create
 	if err := objectstore.ValidateLock(b, in.Retention, in.LegalHold); err != nil {
 		return objectstore.MultipartUpload{}, err
 	}
-	a := uploadAttrs{Owner: in.Owner, Meta: in.Metadata, StorageClass: storageClass(in.StorageClass), Tags: in.Tags,
+	a := uploadAttrs{Owner: in.Owner, Meta: in.Metadata, StorageClass: objectstore.StorageClassOr(in.StorageClass), Tags: in.Tags,
 		ACL: aclFor(in.ACL, in.Owner), Encryption: defaultEncryption(in.Encryption), Retention: in.Retention,
 		LegalHold: in.LegalHold, Algorithm: in.ChecksumAlgorithm, ChecksumType: typ}
 	attrs, _ := json.Marshal(a)
@@ -97,13 +97,19 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, in objectstore.Create
 // getUpload returns an upload in progress, or the S3 error for it.
 func (s *Store) getUpload(ctx context.Context, bucket, key, uploadID string) (objectstore.MultipartUpload, uploadAttrs, error) {
 	_, u, err := s.meta.GetUpload(ctx, bucket, key, uploadID)
-	if err == store.ErrNoSuchUpload {
-		return objectstore.MultipartUpload{}, uploadAttrs{}, objectstore.ErrNoSuchUpload(uploadID)
-	}
 	if err != nil {
-		return objectstore.MultipartUpload{}, uploadAttrs{}, mapErr(err, bucket, key, "")
+		return objectstore.MultipartUpload{}, uploadAttrs{}, uploadErr(err, bucket, key, uploadID)
 	}
 	return decodeUpload(u)
+}
+
+// uploadErr is mapErr for the calls that name an upload: the store's
+// ErrNoSuchUpload becomes S3's, naming the upload id.
+func uploadErr(err error, bucket, key, uploadID string) error {
+	if errors.Is(err, store.ErrNoSuchUpload) {
+		return objectstore.ErrNoSuchUpload(uploadID)
+	}
+	return mapErr(err, bucket, key, "")
 }
 
 func checkPartNumber(n int) error {
@@ -158,25 +164,28 @@ func (s *Store) storePart(ctx context.Context, bucket, key string, mu objectstor
 		pa.Checksum = objectstore.EncodeChecksum(w.checksum)
 	}
 	attrs, _ := json.Marshal(pa)
-	p := store.ObjectUploadPart{Number: n, Size: w.ref.Size, ETag: `"` + hex.EncodeToString(w.md5) + `"`,
+	p := store.ObjectUploadPart{Number: n, Size: w.ref.Size, ETag: w.etag(),
 		LastModified: s.lastModified(), Data: []store.DataRef{w.ref}, Attrs: attrs}
 	garbage, err := s.meta.PutPart(ctx, bucket, key, mu.UploadID, p)
 	if err != nil {
 		s.files.remove(w.ref)
-		if err == store.ErrNoSuchUpload {
-			return objectstore.PartResult{}, objectstore.ErrNoSuchUpload(mu.UploadID)
-		}
-		return objectstore.PartResult{}, mapErr(err, bucket, key, "")
+		return objectstore.PartResult{}, uploadErr(err, bucket, key, mu.UploadID)
 	}
 	s.files.discard(garbage)
-	return objectstore.PartResult{Part: partInfo(p, mu.ChecksumAlgorithm), Upload: mu}, nil
+	return objectstore.PartResult{Part: partInfo(p, pa, mu.ChecksumAlgorithm), Upload: mu}, nil
 }
 
-// partInfo renders a part; its checksum shows only in the upload's
-// algorithm (the default CRC64NVME of an upload without one stays hidden).
-func partInfo(p store.ObjectUploadPart, uploadAlg string) objectstore.PartInfo {
+// decodePart returns the opaque part of a part record.
+func decodePart(p store.ObjectUploadPart) partAttrs {
 	var pa partAttrs
 	_ = json.Unmarshal(p.Attrs, &pa)
+	return pa
+}
+
+// partInfo renders a part and its decoded attrs; its checksum shows only in
+// the upload's algorithm (the default CRC64NVME of an upload without one
+// stays hidden).
+func partInfo(p store.ObjectUploadPart, pa partAttrs, uploadAlg string) objectstore.PartInfo {
 	out := objectstore.PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag, LastModified: p.LastModified}
 	if uploadAlg != "" && pa.Alg == uploadAlg {
 		out.Checksum = objectstore.Checksum{Algorithm: pa.Alg, Type: objectstore.FullObject, Value: pa.Checksum}
@@ -230,11 +239,8 @@ func (s *Store) UploadPartCopy(ctx context.Context, in objectstore.UploadPartCop
 // AbortMultipartUpload implements objectstore.Store.
 func (s *Store) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
 	garbage, err := s.meta.DeleteUpload(ctx, bucket, key, uploadID)
-	if err == store.ErrNoSuchUpload {
-		return objectstore.ErrNoSuchUpload(uploadID)
-	}
 	if err != nil {
-		return mapErr(err, bucket, key, "")
+		return uploadErr(err, bucket, key, uploadID)
 	}
 	s.files.discard(garbage)
 	return nil
@@ -251,17 +257,14 @@ func (s *Store) ListParts(ctx context.Context, in objectstore.ListPartsInput) (o
 		return res, nil
 	}
 	ps, err := s.meta.ListParts(ctx, in.Bucket, in.Key, in.UploadID, in.PartNumberMarker, in.MaxParts+1)
-	if err == store.ErrNoSuchUpload {
-		return res, objectstore.ErrNoSuchUpload(in.UploadID)
-	}
 	if err != nil {
-		return res, mapErr(err, in.Bucket, in.Key, "")
+		return res, uploadErr(err, in.Bucket, in.Key, in.UploadID)
 	}
 	if len(ps) > in.MaxParts {
 		ps, res.IsTruncated = ps[:in.MaxParts], true
 	}
 	for _, p := range ps {
-		res.Parts = append(res.Parts, partInfo(p, mu.ChecksumAlgorithm))
+		res.Parts = append(res.Parts, partInfo(p, decodePart(p), mu.ChecksumAlgorithm))
 	}
 	if len(res.Parts) > 0 {
 		res.NextPartNumberMarker = res.Parts[len(res.Parts)-1].Number
@@ -278,14 +281,14 @@ func (s *Store) ListMultipartUploads(ctx context.Context, in objectstore.ListUpl
 	if in.MaxUploads <= 0 {
 		return res, nil
 	}
-	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter, marker: in.KeyMarker}
+	g := &grouper{prefix: in.Prefix, delimiter: in.Delimiter}
 	q := store.ObjectUploadQuery{Prefix: in.Prefix, From: in.KeyMarker, FromExclusive: in.KeyMarker != ""}
 	if in.UploadIDMarker != "" && in.KeyMarker != "" {
 		if _, u, err := s.meta.GetUpload(ctx, in.Bucket, in.KeyMarker, in.UploadIDMarker); err == nil {
 			q.AfterSeq, q.FromExclusive = u.Seq, false
 		}
 	}
-	if cp := g.group(in.KeyMarker); cp != "" && strings.HasPrefix(in.KeyMarker, in.Prefix) {
+	if cp := g.group(in.KeyMarker); cp != "" {
 		if q.From = skipTo(cp); q.From == "" {
 			return res, nil
 		}
@@ -299,7 +302,7 @@ func (s *Store) ListMultipartUploads(ctx context.Context, in objectstore.ListUpl
 			return res, mapErr(err, in.Bucket, "", "")
 		}
 		for _, u := range us {
-			if g.last != "" && strings.HasPrefix(u.Key, g.last) {
+			if g.inLast(u.Key) {
 				continue
 			}
 			if count == in.MaxUploads {
@@ -325,7 +328,7 @@ func (s *Store) ListMultipartUploads(ctx context.Context, in objectstore.ListUpl
 		}
 		last := us[len(us)-1]
 		q.From, q.FromExclusive, q.AfterSeq = last.Key, false, last.Seq
-		if g.last != "" && strings.HasPrefix(last.Key, g.last) {
+		if g.inLast(last.Key) {
 			if q.From = skipTo(g.last); q.From == "" {
 				return res, nil
 			}

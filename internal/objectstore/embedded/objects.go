@@ -3,7 +3,6 @@ package embedded
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"sync"
 	"time"
@@ -78,13 +77,6 @@ func defaultEncryption(e objectstore.Encryption) objectstore.Encryption {
 	return e
 }
 
-func storageClass(c string) string {
-	if c == "" {
-		return objectstore.StorageStandard
-	}
-	return c
-}
-
 // aclFor keeps an ACL only when it differs from the owner-only default,
 // so that most versions store none.
 func aclFor(acl objectstore.ACL, owner string) *objectstore.ACL {
@@ -121,8 +113,8 @@ func (s *Store) prepareVersion(b *store.ObjectBucket, cur *store.ObjectVersion, 
 	if ifMatch != "" || ifNoneMatch != "" {
 		var ci *objectstore.ObjectInfo
 		if cur != nil {
-			i := info(b.Versioning, *cur, versionAttrs{})
-			ci = &i
+			// CheckWrite reads only these: no need to render the whole version.
+			ci = &objectstore.ObjectInfo{ETag: cur.ETag, DeleteMarker: cur.DeleteMarker}
 		}
 		if err := objectstore.CheckWrite(ifMatch, ifNoneMatch, ci, v.Key); err != nil {
 			return err
@@ -179,8 +171,8 @@ func (s *Store) PutObject(ctx context.Context, in objectstore.PutObjectInput) (o
 		ACL: aclFor(in.ACL, in.Owner), Retention: in.Retention, LegalHold: in.LegalHold,
 		Checksum: objectstore.Checksum{Algorithm: alg, Type: objectstore.FullObject, Value: objectstore.EncodeChecksum(w.checksum)},
 	}
-	rec := store.ObjectVersion{Bucket: in.Bucket, Key: in.Key, Size: w.ref.Size, ETag: `"` + hex.EncodeToString(w.md5) + `"`,
-		LastModified: s.lastModified(), StorageClass: storageClass(in.StorageClass), Data: []store.DataRef{w.ref}}
+	rec := store.ObjectVersion{Bucket: in.Bucket, Key: in.Key, Size: w.ref.Size, ETag: w.etag(),
+		LastModified: s.lastModified(), StorageClass: objectstore.StorageClassOr(in.StorageClass), Data: []store.DataRef{w.ref}}
 	return s.commitVersion(ctx, rec, a, in.IfMatch, in.IfNoneMatch, w)
 }
 
@@ -213,10 +205,8 @@ func (s *Store) lookup(ctx context.Context, bucket, key, versionID string) (obje
 	if versionID != "" && !validVersionID(versionID) {
 		return objectstore.Bucket{}, store.ObjectVersion{}, versionAttrs{}, objectstore.ErrInvalidVersionID(versionID)
 	}
-	if err := objectstore.ValidateKey(key); err != nil {
-		if objectstore.Code(err) == objectstore.CodeKeyTooLong {
-			return objectstore.Bucket{}, store.ObjectVersion{}, versionAttrs{}, err
-		}
+	if len(key) > objectstore.MaxKeyLength {
+		return objectstore.Bucket{}, store.ObjectVersion{}, versionAttrs{}, objectstore.ErrKeyTooLong(key)
 	}
 	// The bucket's versioning state only decides whether version ids show:
 	// the cached bucket is good enough for that.

@@ -49,13 +49,12 @@ func (r *segmentReader) Read(p []byte) (int, error) {
 			continue
 		}
 		if r.cur == nil {
-			path, base := r.f.locate(r.refs[0].ID)
-			fh, err := os.Open(path)
+			fh, err := os.Open(r.f.path(r.refs[0].ID))
 			if err != nil {
 				return 0, fmt.Errorf("embedded: opening object data: %w", err)
 			}
-			if base+r.off > 0 {
-				if _, err := fh.Seek(base+r.off, io.SeekStart); err != nil {
+			if r.off > 0 {
+				if _, err := fh.Seek(r.off, io.SeekStart); err != nil {
 					fh.Close()
 					return 0, fmt.Errorf("embedded: %w", err)
 				}

@@ -157,7 +157,11 @@ func TestAReaderKeepsItsVersionWhileItIsOverwrittenAndDeleted(t *testing.T) {
 	t.Parallel()
 	f := open(t, "", SyncDefault)
 	f.bucket(t, "readers", false)
-	f.put(t, "readers", "k", "the first version")
+	// Over packMax, so the version gets a file of its own: packed data of
+	// the current pack is never removed, and could not show a reader losing
+	// its bytes.
+	first := "the first version" + strings.Repeat("x", packMax)
+	f.put(t, "readers", "k", first)
 	o, err := f.s.GetObject(context.Background(), objectstore.GetObjectInput{Bucket: "readers", Key: "k"})
 	if err != nil {
 		t.Fatal(err)
@@ -169,8 +173,8 @@ func TestAReaderKeepsItsVersionWhileItIsOverwrittenAndDeleted(t *testing.T) {
 	// The reaper runs meanwhile; the open reader holds its epoch.
 	f.s.files.freePending(context.Background(), false)
 	b, err := io.ReadAll(o.Body)
-	if err != nil || string(b) != "the first version" {
-		t.Fatalf("read %q, %v", b, err)
+	if err != nil || string(b) != first {
+		t.Fatalf("read %d bytes (want the %d of the first version), %v", len(b), len(first), err)
 	}
 	o.Body.Close()
 	if !eventually(func() bool { return garbageLeft(t, f) == 0 }) {

@@ -11,7 +11,10 @@ import (
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
 
-// CreateBucket implements objectstore.Store.
+// CreateBucket implements objectstore.Store. The bucket returned is built
+// from in (its ACL private to in.Owner when in names no grants), as the
+// embedded store's is: reading it back would take one call per part of its
+// configuration (see HeadBucket).
 func (s *Store) CreateBucket(ctx context.Context, in objectstore.CreateBucketInput) (objectstore.Bucket, error) {
 	req := &awss3.CreateBucketInput{Bucket: aws.String(in.Bucket)}
 	if in.ObjectLockEnabled {
@@ -33,7 +36,17 @@ func (s *Store) CreateBucket(ctx context.Context, in objectstore.CreateBucketInp
 			return objectstore.Bucket{}, err
 		}
 	}
-	return s.HeadBucket(ctx, in.Bucket)
+	b := objectstore.Bucket{Name: in.Bucket, Owner: in.Owner, Region: s.region, ACL: in.ACL}
+	if len(in.ACL.Grants) == 0 {
+		b.ACL = objectstore.PrivateACL(in.Owner)
+	}
+	if in.Tags != nil {
+		b.Tags = append([]objectstore.Tag{}, in.Tags...)
+	}
+	if in.ObjectLockEnabled {
+		b.Versioning, b.ObjectLock = objectstore.VersioningEnabled, &objectstore.ObjectLockConfiguration{}
+	}
+	return b, nil
 }
 
 // HeadBucket implements objectstore.Store. A bucket's configuration takes

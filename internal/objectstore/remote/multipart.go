@@ -20,18 +20,13 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, in objectstore.Create
 		ServerSideEncryption: types.ServerSideEncryption(in.Encryption.Algorithm), SSEKMSKeyId: strPtr(in.Encryption.KMSKeyID),
 		ChecksumAlgorithm: types.ChecksumAlgorithm(in.ChecksumAlgorithm), ChecksumType: types.ChecksumType(in.ChecksumType)}
 	req.GrantFullControl, req.GrantRead, req.GrantReadACP, req.GrantWriteACP = grantHeaders(in.ACL)
-	if in.Retention.Mode != "" {
-		req.ObjectLockMode, req.ObjectLockRetainUntilDate = types.ObjectLockMode(in.Retention.Mode), aws.Time(in.Retention.RetainUntil)
-	}
-	if in.LegalHold {
-		req.ObjectLockLegalHoldStatus = types.ObjectLockLegalHoldStatusOn
-	}
+	req.ObjectLockMode, req.ObjectLockRetainUntilDate, req.ObjectLockLegalHoldStatus = lockFields(in.Retention, in.LegalHold)
 	out, err := s.c.CreateMultipartUpload(ctx, req)
 	if err != nil {
 		return objectstore.MultipartUpload{}, mapErr(err, in.Bucket, in.Key, nil)
 	}
 	return objectstore.MultipartUpload{Bucket: in.Bucket, Key: in.Key, UploadID: str(out.UploadId), Owner: in.Owner,
-		StorageClass: storageClass(in.StorageClass), ChecksumAlgorithm: string(out.ChecksumAlgorithm), ChecksumType: string(out.ChecksumType),
+		StorageClass: objectstore.StorageClassOr(in.StorageClass), ChecksumAlgorithm: string(out.ChecksumAlgorithm), ChecksumType: string(out.ChecksumType),
 		Encryption: objectstore.Encryption{Algorithm: string(out.ServerSideEncryption), KMSKeyID: str(out.SSEKMSKeyId)}}, nil
 }
 
@@ -74,14 +69,20 @@ func (s *Store) UploadPartCopy(ctx context.Context, in objectstore.UploadPartCop
 	return res, nil
 }
 
-// CompleteMultipartUpload implements objectstore.Store.
+// CompleteMultipartUpload implements objectstore.Store. The checksums of
+// the request go in the fields of the upload's algorithm, which only the
+// endpoint knows: it is asked (ListParts) only when there is a checksum to
+// send.
 func (s *Store) CompleteMultipartUpload(ctx context.Context, in objectstore.CompleteMultipartUploadInput) (objectstore.ObjectInfo, error) {
-	up, err := s.c.ListParts(ctx, &awss3.ListPartsInput{Bucket: aws.String(in.Bucket), Key: aws.String(in.Key), UploadId: aws.String(in.UploadID),
-		MaxParts: aws.Int32(1)})
-	if err != nil {
-		return objectstore.ObjectInfo{}, mapErr(err, in.Bucket, in.Key, nil)
+	var alg string
+	if hasChecksum(in) {
+		up, err := s.c.ListParts(ctx, &awss3.ListPartsInput{Bucket: aws.String(in.Bucket), Key: aws.String(in.Key), UploadId: aws.String(in.UploadID),
+			MaxParts: aws.Int32(1)})
+		if err != nil {
+			return objectstore.ObjectInfo{}, mapErr(err, in.Bucket, in.Key, nil)
+		}
+		alg = string(up.ChecksumAlgorithm)
 	}
-	alg := string(up.ChecksumAlgorithm)
 	parts := make([]types.CompletedPart, len(in.Parts))
 	for i, p := range in.Parts {
 		parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(p.ETag)}
@@ -103,6 +104,22 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, in objectstore.Comp
 		Encryption: objectstore.Encryption{Algorithm: string(out.ServerSideEncryption), KMSKeyID: str(out.SSEKMSKeyId)}}, nil
 }
 
+// hasChecksum reports whether a completion carries a checksum, for the
+// whole object or for any part.
+func hasChecksum(in objectstore.CompleteMultipartUploadInput) bool {
+	if in.Checksum != "" {
+		return true
+	}
+	for _, p := range in.Parts {
+		if p.Checksum != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// setChecksum puts the checksum v of alg into the SDK's field for alg; an
+// empty v or an unknown alg sets nothing.
 func setChecksum(alg, v string, crc32, crc32c, crc64, sha1, sha256 **string) {
 	if v == "" {
 		return

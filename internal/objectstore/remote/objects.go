@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -90,20 +91,20 @@ func (b *body) headers(alg *types.ChecksumAlgorithm, crc32, crc32c, crc64, sha1,
 	if c.Value == "" {
 		return
 	}
-	v := aws.String(c.Value)
-	switch c.Algorithm {
-	case objectstore.CRC32:
-		*crc32 = v
-	case objectstore.CRC32C:
-		*crc32c = v
-	case objectstore.CRC64NVME:
-		*crc64 = v
-	case objectstore.SHA1:
-		*sha1 = v
-	case objectstore.SHA256:
-		*sha256 = v
-	}
+	setChecksum(c.Algorithm, c.Value, crc32, crc32c, crc64, sha1, sha256)
 	*alg = types.ChecksumAlgorithm(c.Algorithm)
+}
+
+// lockFields renders a new version's retention and legal hold as the
+// x-amz-object-lock-* fields of an upload or copy.
+func lockFields(r objectstore.Retention, legalHold bool) (mode types.ObjectLockMode, until *time.Time, hold types.ObjectLockLegalHoldStatus) {
+	if r.Mode != "" {
+		mode, until = types.ObjectLockMode(r.Mode), aws.Time(r.RetainUntil)
+	}
+	if legalHold {
+		hold = types.ObjectLockLegalHoldStatusOn
+	}
+	return mode, until, hold
 }
 
 // PutObject implements objectstore.Store.
@@ -124,12 +125,7 @@ func (s *Store) PutObject(ctx context.Context, in objectstore.PutObjectInput) (o
 		req.BucketKeyEnabled = aws.Bool(true)
 	}
 	req.GrantFullControl, req.GrantRead, req.GrantReadACP, req.GrantWriteACP = grantHeaders(in.ACL)
-	if in.Retention.Mode != "" {
-		req.ObjectLockMode, req.ObjectLockRetainUntilDate = types.ObjectLockMode(in.Retention.Mode), aws.Time(in.Retention.RetainUntil)
-	}
-	if in.LegalHold {
-		req.ObjectLockLegalHoldStatus = types.ObjectLockLegalHoldStatusOn
-	}
+	req.ObjectLockMode, req.ObjectLockRetainUntilDate, req.ObjectLockLegalHoldStatus = lockFields(in.Retention, in.LegalHold)
 	b.headers(&req.ChecksumAlgorithm, &req.ChecksumCRC32, &req.ChecksumCRC32C, &req.ChecksumCRC64NVME, &req.ChecksumSHA1, &req.ChecksumSHA256)
 	out, err := s.c.PutObject(ctx, req, unsignedPayload)
 	if err != nil {
@@ -157,7 +153,7 @@ func (s *Store) GetObject(ctx context.Context, in objectstore.GetObjectInput) (*
 	}
 	oi := objectstore.ObjectInfo{Bucket: in.Bucket, Key: in.Key, VersionID: str(out.VersionId), IsLatest: in.VersionID == "",
 		Size: aws.ToInt64(out.ContentLength), ETag: str(out.ETag), LastModified: timeVal(out.LastModified),
-		StorageClass: storageClass(string(out.StorageClass)), Restore: parseRestore(str(out.Restore)),
+		StorageClass: objectstore.StorageClassOr(string(out.StorageClass)), Restore: parseRestore(str(out.Restore)),
 		ReplicationStatus: string(out.ReplicationStatus),
 		Metadata: objectstore.Metadata{ContentType: str(out.ContentType), ContentEncoding: str(out.ContentEncoding),
 			ContentDisposition: str(out.ContentDisposition), ContentLanguage: str(out.ContentLanguage), CacheControl: str(out.CacheControl),
@@ -172,13 +168,6 @@ func (s *Store) GetObject(ctx context.Context, in objectstore.GetObjectInput) (*
 		o.Info.Size = r.Size
 	}
 	return o, nil
-}
-
-func storageClass(c string) string {
-	if c == "" {
-		return objectstore.StorageStandard
-	}
-	return c
 }
 
 // parseContentRange reads "bytes first-last/size".
@@ -229,7 +218,7 @@ func (s *Store) HeadObject(ctx context.Context, in objectstore.GetObjectInput) (
 	}
 	return objectstore.ObjectInfo{Bucket: in.Bucket, Key: in.Key, VersionID: str(out.VersionId), IsLatest: in.VersionID == "",
 		Size: aws.ToInt64(out.ContentLength), ETag: str(out.ETag), LastModified: timeVal(out.LastModified),
-		StorageClass: storageClass(string(out.StorageClass)), Restore: parseRestore(str(out.Restore)),
+		StorageClass: objectstore.StorageClassOr(string(out.StorageClass)), Restore: parseRestore(str(out.Restore)),
 		ReplicationStatus: string(out.ReplicationStatus), Tags: tags, ACL: acl,
 		Metadata: objectstore.Metadata{ContentType: str(out.ContentType), ContentEncoding: str(out.ContentEncoding),
 			ContentDisposition: str(out.ContentDisposition), ContentLanguage: str(out.ContentLanguage), CacheControl: str(out.CacheControl),
@@ -273,18 +262,13 @@ func (s *Store) CopyObject(ctx context.Context, in objectstore.CopyObjectInput) 
 		req.ServerSideEncryption, req.SSEKMSKeyId = types.ServerSideEncryption(e.Algorithm), strPtr(e.KMSKeyID)
 	}
 	req.GrantFullControl, req.GrantRead, req.GrantReadACP, req.GrantWriteACP = grantHeaders(in.ACL)
-	if in.Retention.Mode != "" {
-		req.ObjectLockMode, req.ObjectLockRetainUntilDate = types.ObjectLockMode(in.Retention.Mode), aws.Time(in.Retention.RetainUntil)
-	}
-	if in.LegalHold {
-		req.ObjectLockLegalHoldStatus = types.ObjectLockLegalHoldStatusOn
-	}
+	req.ObjectLockMode, req.ObjectLockRetainUntilDate, req.ObjectLockLegalHoldStatus = lockFields(in.Retention, in.LegalHold)
 	out, err := s.c.CopyObject(ctx, req)
 	if err != nil {
 		return objectstore.CopyResult{}, mapErr(err, in.Bucket, in.Key, nil)
 	}
 	oi := objectstore.ObjectInfo{Bucket: in.Bucket, Key: in.Key, VersionID: str(out.VersionId), IsLatest: true,
-		StorageClass: storageClass(in.StorageClass), Encryption: objectstore.Encryption{Algorithm: string(out.ServerSideEncryption)}}
+		StorageClass: objectstore.StorageClassOr(in.StorageClass), Encryption: objectstore.Encryption{Algorithm: string(out.ServerSideEncryption)}}
 	if r := out.CopyObjectResult; r != nil {
 		oi.ETag, oi.LastModified = str(r.ETag), timeVal(r.LastModified)
 		oi.Checksum = pickChecksum(r.ChecksumCRC32, r.ChecksumCRC32C, r.ChecksumCRC64NVME, r.ChecksumSHA1, r.ChecksumSHA256, r.ChecksumType)

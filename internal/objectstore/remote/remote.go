@@ -93,9 +93,6 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	return &Store{c: c, region: cfg.Region}, nil
 }
 
-// Region is the region the store signs for.
-func (s *Store) Region() string { return s.region }
-
 // mapErr turns an SDK error into the contract's: the endpoint's S3 error
 // as an *apierror.Error with its code and status, HEAD's bodiless 404s as
 // the NoSuch* error they mean.
@@ -282,9 +279,11 @@ func parseRestore(h string) *objectstore.RestoreState {
 	return &objectstore.RestoreState{ExpiresAt: exp}
 }
 
-func queryEscape(s string) string {
-	return strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "+", "%2B", " ", "%20", "#", "%23", "?", "%3F").Replace(s)
-}
+// tagEscaper escapes what would break a tag key or value out of its place in
+// x-amz-tagging.
+var tagEscaper = strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "+", "%2B", " ", "%20", "#", "%23", "?", "%3F")
+
+func queryEscape(s string) string { return tagEscaper.Replace(s) }
 
 func itoa(n int) string {
 	if n == 0 {

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/jobplane/jobplane/internal/motoserver"
 	"github.com/jobplane/jobplane/internal/objectstore"
 	"github.com/jobplane/jobplane/internal/objectstore/remote"
 )
@@ -30,33 +26,12 @@ func moto(t *testing.T) string {
 		}
 		t.Skip("moto_server is not installed: skipping the remote store's tests against it")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	url, _, stop, err := motoserver.Start(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(60 * time.Second)
-	for {
-		if resp, err := http.Get(url + "/moto-api/data.json"); err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatal("moto_server did not start")
-		}
-	}
+	t.Cleanup(stop)
+	return url
 }
 
 func TestTheRemoteStoreKeepsTheContractAgainstAnS3Endpoint(t *testing.T) {
