@@ -61,6 +61,51 @@ func TestTokens(t *testing.T) {
 	})
 }
 
+func TestLargerCursors(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	s, err := pagetoken.NewWithMaxCursor(key, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cursor := bytes.Repeat([]byte("k"), 1024)
+	tok := s.Seal("scope", cursor)
+	t.Run("a cursor up to the limit seals and opens", func(t *testing.T) {
+		got, err := s.Open("scope", tok)
+		if err != nil || !bytes.Equal(got, cursor) {
+			t.Fatalf("Open = %d bytes, %v", len(got), err)
+		}
+	})
+	t.Run("a token is refused in another scope or altered", func(t *testing.T) {
+		for _, tc := range [][2]string{{"other", tok}, {"scope", flip(tok)}, {"scope", tok + strings.Repeat("A", 8)}} {
+			if _, err := s.Open(tc[0], tc[1]); !errors.Is(err, pagetoken.ErrInvalid) {
+				t.Fatalf("Open = %v, want ErrInvalid", err)
+			}
+		}
+	})
+	t.Run("a token of a larger limit does not open with New's", func(t *testing.T) {
+		small, _ := pagetoken.New(key)
+		if _, err := small.Open("scope", tok); !errors.Is(err, pagetoken.ErrInvalid) {
+			t.Fatalf("Open = %v, want ErrInvalid", err)
+		}
+	})
+	t.Run("a cursor past the limit is a programming error", func(t *testing.T) {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("Seal accepted a cursor past the limit")
+			}
+		}()
+		s.Seal("scope", make([]byte, 1025))
+	})
+	t.Run("a short key or a negative limit is refused", func(t *testing.T) {
+		if _, err := pagetoken.NewWithMaxCursor([]byte("short"), 1024); err == nil {
+			t.Fatal("accepted a short key")
+		}
+		if _, err := pagetoken.NewWithMaxCursor(key, -1); err == nil {
+			t.Fatal("accepted a negative limit")
+		}
+	})
+}
+
 func flip(tok string) string {
 	b := []byte(tok)
 	if b[2] == 'A' {

@@ -7,13 +7,20 @@ import (
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
 
-// maxKeys applies S3's MaxKeys rules: 1,000 by default and at most.
-func maxKeys(v *int32) (int, error) {
+// pageSize applies S3's rules for the size of a listing's page (max-keys,
+// max-parts, max-uploads): 1,000 by default and at most. A negative value
+// is InvalidArgument with msg, naming param.
+func pageSize(v *int32, param, msg string) (int, error) {
 	n := intVal(v, 1000)
 	if n < 0 {
-		return 0, invalidArgument("maxKeys should be non-negative", "max-keys", "")
+		return 0, invalidArgument(msg, param, "")
 	}
 	return min(n, 1000), nil
+}
+
+// maxKeys is pageSize for the object listings' max-keys.
+func maxKeys(v *int32) (int, error) {
+	return pageSize(v, "max-keys", "maxKeys should be non-negative")
 }
 
 func prefixesOut(cps []string, enc encoder) []api.CommonPrefix {
@@ -68,11 +75,11 @@ func (p *Provider) ListObjectsV2(ctx context.Context, in *api.ListObjectsV2Reque
 	scope := "ListObjectsV2\x00" + str(in.Bucket) + "\x00" + str(in.Prefix) + "\x00" + str(in.Delimiter)
 	start := str(in.StartAfter)
 	if in.ContinuationToken != nil {
-		c, err := p.openKey(scope, *in.ContinuationToken)
+		c, err := p.keyTokens.Open(scope, *in.ContinuationToken)
 		if err != nil {
 			return nil, invalidArgument("The continuation token provided is incorrect", "continuation-token", *in.ContinuationToken)
 		}
-		start = c
+		start = string(c)
 	}
 	res, err := p.store.ListObjects(ctx, objectstore.ListObjectsInput{Bucket: str(in.Bucket), Prefix: str(in.Prefix),
 		Delimiter: str(in.Delimiter), StartAfter: start, MaxKeys: max})
@@ -89,7 +96,7 @@ func (p *Provider) ListObjectsV2(ctx context.Context, in *api.ListObjectsV2Reque
 		out.Contents = append(out.Contents, p.objectOut(o, enc, boolVal(in.FetchOwner), restore))
 	}
 	if res.IsTruncated {
-		out.NextContinuationToken = ptr(p.sealKey(scope, res.Next))
+		out.NextContinuationToken = ptr(p.keyTokens.Seal(scope, []byte(res.Next)))
 	}
 	return out, nil
 }

@@ -169,9 +169,9 @@ func (p *Provider) ListParts(ctx context.Context, in *api.ListPartsRequest) (*ap
 	if _, err := p.bucket(ctx, str(in.Bucket), str(in.ExpectedBucketOwner), objectstore.PermRead); err != nil {
 		return nil, err
 	}
-	max := min(intVal(in.MaxParts, 1000), 1000)
-	if max < 0 {
-		return nil, invalidArgument("Argument max-parts must be an integer between 0 and 2147483647", "max-parts", "")
+	max, err := pageSize(in.MaxParts, "max-parts", "Argument max-parts must be an integer between 0 and 2147483647")
+	if err != nil {
+		return nil, err
 	}
 	res, err := p.store.ListParts(ctx, objectstore.ListPartsInput{Bucket: str(in.Bucket), Key: str(in.Key), UploadID: str(in.UploadId),
 		PartNumberMarker: intVal(in.PartNumberMarker, 0), MaxParts: max})
@@ -201,9 +201,9 @@ func (p *Provider) ListMultipartUploads(ctx context.Context, in *api.ListMultipa
 	if _, err := p.bucket(ctx, str(in.Bucket), str(in.ExpectedBucketOwner), objectstore.PermRead); err != nil {
 		return nil, err
 	}
-	max := min(intVal(in.MaxUploads, 1000), 1000)
-	if max < 0 {
-		return nil, invalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", "")
+	max, err := pageSize(in.MaxUploads, "max-uploads", "Argument max-uploads must be an integer between 0 and 2147483647")
+	if err != nil {
+		return nil, err
 	}
 	res, err := p.store.ListMultipartUploads(ctx, objectstore.ListUploadsInput{Bucket: str(in.Bucket), Prefix: str(in.Prefix),
 		Delimiter: str(in.Delimiter), KeyMarker: str(in.KeyMarker), UploadIDMarker: str(in.UploadIdMarker), MaxUploads: max})

@@ -137,14 +137,21 @@ func readInput(bucket, key, version, rng *string, part *int32, ifMatch, ifNoneMa
 			IfModifiedSince: ims, IfUnmodifiedSince: ius}}
 }
 
-// objectHeaders are the response headers GetObject and HeadObject share.
-type objectHeaders struct {
-	api.HeadObjectOutput
+// overrides are the response-* query parameters of GetObject and
+// HeadObject: each one set replaces the stored header in the response
+// (Amazon S3 API Reference, GetObject: "Overriding response header values").
+type overrides struct {
+	cacheControl       *string
+	contentDisposition *string
+	contentEncoding    *string
+	contentLanguage    *string
+	contentType        *string
+	expires            *time.Time
 }
 
 // headers renders an object's metadata as S3 sends it with GetObject and
 // HeadObject, applying response-* overrides.
-func (p *Provider) headers(o *objectstore.Object, oi objectstore.ObjectInfo, checksums bool, overrides [6]*string, expires *time.Time) objectHeaders {
+func (p *Provider) headers(o *objectstore.Object, oi objectstore.ObjectInfo, checksums bool, ov overrides) *api.HeadObjectOutput {
 	m := oi.Metadata
 	h := api.HeadObjectOutput{
 		AcceptRanges: ptr("bytes"), LastModified: ptr(oi.LastModified), ContentLength: ptr(oi.Size), ETag: ptr(oi.ETag),
@@ -190,29 +197,20 @@ func (p *Provider) headers(o *objectstore.Object, oi objectstore.ObjectInfo, che
 	if len(oi.Tags) > 0 {
 		h.TagCount = ptr(int32(len(oi.Tags)))
 	}
-	// response-* query parameters override the stored headers (Amazon S3
-	// API Reference, GetObject: "Overriding response header values").
-	for i, v := range overrides {
-		if v == nil {
-			continue
-		}
-		switch i {
-		case 0:
-			h.CacheControl = v
-		case 1:
-			h.ContentDisposition = v
-		case 2:
-			h.ContentEncoding = v
-		case 3:
-			h.ContentLanguage = v
-		case 4:
-			h.ContentType = v
+	override := func(header **string, v *string) {
+		if v != nil {
+			*header = v
 		}
 	}
-	if expires != nil {
-		h.Expires = ptr(httpDate(*expires))
+	override(&h.CacheControl, ov.cacheControl)
+	override(&h.ContentDisposition, ov.contentDisposition)
+	override(&h.ContentEncoding, ov.contentEncoding)
+	override(&h.ContentLanguage, ov.contentLanguage)
+	override(&h.ContentType, ov.contentType)
+	if ov.expires != nil {
+		h.Expires = ptr(httpDate(*ov.expires))
 	}
-	return objectHeaders{h}
+	return &h
 }
 
 // GetObject implements api.Service.
@@ -240,12 +238,13 @@ func (p *Provider) GetObject(ctx context.Context, in *api.GetObjectRequest) (*ap
 		}
 	}
 	h := p.headers(o, o.Info, in.ChecksumMode != nil && *in.ChecksumMode == api.ChecksumModeENABLED,
-		[6]*string{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding,
-			in.ResponseContentLanguage, in.ResponseContentType}, in.ResponseExpires)
+		overrides{cacheControl: in.ResponseCacheControl, contentDisposition: in.ResponseContentDisposition,
+			contentEncoding: in.ResponseContentEncoding, contentLanguage: in.ResponseContentLanguage,
+			contentType: in.ResponseContentType, expires: in.ResponseExpires})
 	return getOutput(o, h), nil
 }
 
-func getOutput(o *objectstore.Object, h objectHeaders) *api.GetObjectOutput {
+func getOutput(o *objectstore.Object, h *api.HeadObjectOutput) *api.GetObjectOutput {
 	return &api.GetObjectOutput{
 		Body: o.Body, AcceptRanges: h.AcceptRanges, Restore: h.Restore, LastModified: h.LastModified,
 		ContentLength: h.ContentLength, ETag: h.ETag, ChecksumCRC32: h.ChecksumCRC32, ChecksumCRC32C: h.ChecksumCRC32C,
@@ -263,24 +262,11 @@ func getOutput(o *objectstore.Object, h objectHeaders) *api.GetObjectOutput {
 
 // HeadObject implements api.Service.
 func (p *Provider) HeadObject(ctx context.Context, in *api.HeadObjectRequest) (*api.HeadObjectOutput, error) {
-	b, err := p.bucket(ctx, str(in.Bucket), str(in.ExpectedBucketOwner), objectstore.PermRead)
-	if err != nil && objectstore.Code(err) != objectstore.CodeAccessDenied {
-		return nil, err
-	}
-	denied := err
 	gi := readInput(in.Bucket, in.Key, in.VersionId, in.Range, in.PartNumber, in.IfMatch, in.IfNoneMatch,
 		in.IfModifiedSince, in.IfUnmodifiedSince)
-	oi, err := p.store.HeadObject(ctx, gi)
+	_, oi, err := p.object(ctx, gi, str(in.ExpectedBucketOwner), objectstore.PermRead)
 	if err != nil {
-		if denied != nil {
-			return nil, denied
-		}
 		return nil, err
-	}
-	if denied != nil {
-		if err := p.canReadObject(ctx, b, oi, objectstore.PermRead); err != nil {
-			return nil, err
-		}
 	}
 	// HEAD resolves ranges and part numbers as GET does.
 	o := &objectstore.Object{Info: oi, PartNumber: gi.PartNumber}
@@ -291,10 +277,10 @@ func (p *Provider) HeadObject(ctx context.Context, in *api.HeadObjectRequest) (*
 	} else if o.Range, err = objectstore.ParseRange(gi.Range, oi.Size); err != nil {
 		return nil, err
 	}
-	h := p.headers(o, oi, in.ChecksumMode != nil && *in.ChecksumMode == api.ChecksumModeENABLED,
-		[6]*string{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding,
-			in.ResponseContentLanguage, in.ResponseContentType}, in.ResponseExpires)
-	return &h.HeadObjectOutput, nil
+	return p.headers(o, oi, in.ChecksumMode != nil && *in.ChecksumMode == api.ChecksumModeENABLED,
+		overrides{cacheControl: in.ResponseCacheControl, contentDisposition: in.ResponseContentDisposition,
+			contentEncoding: in.ResponseContentEncoding, contentLanguage: in.ResponseContentLanguage,
+			contentType: in.ResponseContentType, expires: in.ResponseExpires}), nil
 }
 
 // partRange is the byte range of part n of an object.
@@ -342,10 +328,7 @@ func (p *Provider) DeleteObject(ctx context.Context, in *api.DeleteObjectRequest
 // checkDeleteConditions applies the conditional delete headers (Amazon S3
 // User Guide, "How to prevent object deletions with conditional deletes").
 func (p *Provider) checkDeleteConditions(ctx context.Context, in *api.DeleteObjectRequest) error {
-	oi, err := p.store.HeadObject(ctx, objectstore.GetObjectInput{Bucket: str(in.Bucket), Key: str(in.Key), VersionID: str(in.VersionId)})
-	if objectstore.Code(err) == objectstore.CodeNoSuchKey {
-		return err
-	}
+	oi, err := p.store.HeadObject(ctx, versionOf(in.Bucket, in.Key, in.VersionId))
 	if err != nil {
 		return err
 	}

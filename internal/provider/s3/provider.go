@@ -46,10 +46,13 @@ type Provider struct {
 	store  objectstore.Store
 	clock  clock.Clock
 	region string
+	// tokens seals ListBuckets continuation tokens.
 	tokens *pagetoken.Sealer
-	// tokenKey signs ListObjectsV2 continuation tokens (tokens.go).
-	tokenKey []byte
-	opts     Options
+	// keyTokens seals ListObjectsV2 continuation tokens, whose cursor is a
+	// key of up to 1,024 bytes: more than tokens takes, as S3 puts no bound
+	// on the length of this token.
+	keyTokens *pagetoken.Sealer
+	opts      Options
 }
 
 var _ api.Service = (*Provider)(nil)
@@ -69,8 +72,11 @@ func New(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{store: opts.Store, clock: opts.Clock, region: opts.Region, tokens: tokens,
-		tokenKey: append([]byte(nil), opts.TokenKey...), opts: opts}, nil
+	keyTokens, err := pagetoken.NewWithMaxCursor(opts.TokenKey, objectstore.MaxKeyLength)
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{store: opts.Store, clock: opts.Clock, region: opts.Region, tokens: tokens, keyTokens: keyTokens, opts: opts}, nil
 }
 
 func str(p *string) string {

@@ -10,30 +10,39 @@ import (
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
 
-// object looks up a version for a subresource operation and checks that the
-// caller may use it with perm.
-func (p *Provider) object(ctx context.Context, bucket, key, version, expected, perm string) (objectstore.ObjectInfo, error) {
-	b, err := p.bucket(ctx, bucket, expected, perm)
+// object looks up the version that in names, for HeadObject or a
+// subresource operation, and checks that the caller may use it with perm: the bucket's
+// ACL grants perm, or, failing that, the object's does (canReadObject). It
+// also returns the bucket as p.bucket does: with SkipAccessChecks, only its
+// name.
+func (p *Provider) object(ctx context.Context, in objectstore.GetObjectInput, expected, perm string) (objectstore.Bucket, objectstore.ObjectInfo, error) {
+	b, err := p.bucket(ctx, in.Bucket, expected, perm)
 	if err != nil && objectstore.Code(err) != objectstore.CodeAccessDenied {
-		return objectstore.ObjectInfo{}, err
+		return b, objectstore.ObjectInfo{}, err
 	}
 	denied := err
-	oi, err := p.store.HeadObject(ctx, objectstore.GetObjectInput{Bucket: bucket, Key: key, VersionID: version})
+	oi, err := p.store.HeadObject(ctx, in)
 	if err != nil {
 		if denied != nil {
-			return oi, denied
+			return b, oi, denied
 		}
-		return oi, err
+		return b, oi, err
 	}
 	if denied != nil {
-		return oi, p.canReadObject(ctx, b, oi, perm)
+		return b, oi, p.canReadObject(ctx, b, oi, perm)
 	}
-	return oi, nil
+	return b, oi, nil
+}
+
+// versionOf names the version of an object a request acts on (no range, no
+// conditions).
+func versionOf(bucket, key, versionID *string) objectstore.GetObjectInput {
+	return objectstore.GetObjectInput{Bucket: str(bucket), Key: str(key), VersionID: str(versionID)}
 }
 
 // GetObjectTagging implements api.Service.
 func (p *Provider) GetObjectTagging(ctx context.Context, in *api.GetObjectTaggingRequest) (*api.GetObjectTaggingOutput, error) {
-	oi, err := p.object(ctx, str(in.Bucket), str(in.Key), str(in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermRead)
+	_, oi, err := p.object(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermRead)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +79,7 @@ func (p *Provider) DeleteObjectTagging(ctx context.Context, in *api.DeleteObject
 
 // GetObjectAcl implements api.Service.
 func (p *Provider) GetObjectAcl(ctx context.Context, in *api.GetObjectAclRequest) (*api.GetObjectAclOutput, error) {
-	oi, err := p.object(ctx, str(in.Bucket), str(in.Key), str(in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermReadACP)
+	_, oi, err := p.object(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermReadACP)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +89,15 @@ func (p *Provider) GetObjectAcl(ctx context.Context, in *api.GetObjectAclRequest
 
 // PutObjectAcl implements api.Service.
 func (p *Provider) PutObjectAcl(ctx context.Context, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {
-	oi, err := p.object(ctx, str(in.Bucket), str(in.Key), str(in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermWriteACP)
+	b, oi, err := p.object(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermWriteACP)
 	if err != nil {
 		return nil, err
 	}
-	b, err := p.store.HeadBucket(ctx, str(in.Bucket))
-	if err != nil {
-		return nil, err
+	if p.opts.SkipAccessChecks {
+		// p.object did not read the bucket; the ACL needs its owner.
+		if b, err = p.store.HeadBucket(ctx, b.Name); err != nil {
+			return nil, err
+		}
 	}
 	h := aclHeaders{full: in.GrantFullControl, read: in.GrantRead, readACP: in.GrantReadACP, write: in.GrantWrite,
 		writeACP: in.GrantWriteACP, policy: in.AccessControlPolicy}
@@ -104,16 +115,23 @@ func (p *Provider) PutObjectAcl(ctx context.Context, in *api.PutObjectAclRequest
 	return &api.PutObjectAclOutput{}, err
 }
 
-// GetObjectLegalHold implements api.Service.
-func (p *Provider) GetObjectLegalHold(ctx context.Context, in *api.GetObjectLegalHoldRequest) (*api.GetObjectLegalHoldOutput, error) {
-	b, err := p.bucketInfo(ctx, str(in.Bucket), str(in.ExpectedBucketOwner), "")
+// lockedObject looks up a version for GetObjectLegalHold or
+// GetObjectRetention: only the bucket owner may read its lock, and only in a
+// bucket with Object Lock.
+func (p *Provider) lockedObject(ctx context.Context, in objectstore.GetObjectInput, expected string) (objectstore.ObjectInfo, error) {
+	b, err := p.bucketInfo(ctx, in.Bucket, expected, "")
 	if err != nil {
-		return nil, err
+		return objectstore.ObjectInfo{}, err
 	}
 	if b.ObjectLock == nil {
-		return nil, objectstore.ErrInvalidRequest("Bucket is missing Object Lock Configuration")
+		return objectstore.ObjectInfo{}, objectstore.ErrInvalidRequest("Bucket is missing Object Lock Configuration")
 	}
-	oi, err := p.store.HeadObject(ctx, objectstore.GetObjectInput{Bucket: b.Name, Key: str(in.Key), VersionID: str(in.VersionId)})
+	return p.store.HeadObject(ctx, in)
+}
+
+// GetObjectLegalHold implements api.Service.
+func (p *Provider) GetObjectLegalHold(ctx context.Context, in *api.GetObjectLegalHoldRequest) (*api.GetObjectLegalHoldOutput, error) {
+	oi, err := p.lockedObject(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner))
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +157,7 @@ func (p *Provider) PutObjectLegalHold(ctx context.Context, in *api.PutObjectLega
 
 // GetObjectRetention implements api.Service.
 func (p *Provider) GetObjectRetention(ctx context.Context, in *api.GetObjectRetentionRequest) (*api.GetObjectRetentionOutput, error) {
-	b, err := p.bucketInfo(ctx, str(in.Bucket), str(in.ExpectedBucketOwner), "")
-	if err != nil {
-		return nil, err
-	}
-	if b.ObjectLock == nil {
-		return nil, objectstore.ErrInvalidRequest("Bucket is missing Object Lock Configuration")
-	}
-	oi, err := p.store.HeadObject(ctx, objectstore.GetObjectInput{Bucket: b.Name, Key: str(in.Key), VersionID: str(in.VersionId)})
+	oi, err := p.lockedObject(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner))
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +222,7 @@ func (p *Provider) RestoreObject(ctx context.Context, in *api.RestoreObjectReque
 
 // GetObjectAttributes implements api.Service.
 func (p *Provider) GetObjectAttributes(ctx context.Context, in *api.GetObjectAttributesRequest) (*api.GetObjectAttributesOutput, error) {
-	oi, err := p.object(ctx, str(in.Bucket), str(in.Key), str(in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermRead)
+	_, oi, err := p.object(ctx, versionOf(in.Bucket, in.Key, in.VersionId), str(in.ExpectedBucketOwner), objectstore.PermRead)
 	if err != nil {
 		return nil, err
 	}

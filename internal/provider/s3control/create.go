@@ -18,7 +18,8 @@ import (
 // handed to preparation (New → Preparing → Suspended or Ready), which runs
 // in the background as on AWS, where a job is briefly New after CreateJob.
 func (p *Provider) CreateJob(ctx context.Context, in *api.CreateJobRequest) (*api.CreateJobResult, error) {
-	if err := validateCreateJob(in); err != nil {
+	op, err := validateCreateJob(in)
+	if err != nil {
 		return nil, err
 	}
 	spec, err := encodeSpec(in)
@@ -31,7 +32,6 @@ func (p *Provider) CreateJob(ctx context.Context, in *api.CreateJobRequest) (*ap
 	}
 	account := deref(in.AccountId)
 	id := uuid.NewString() // lowercase UUIDv4, as AWS issues (spec §4.2)
-	op, _ := operationName(in.Operation)
 	job := &store.Job{
 		AccountID:   account,
 		ID:          id,

@@ -156,26 +156,13 @@ func (p *Provider) prepare(ctx context.Context, k store.JobKey) {
 			return
 		}
 	}
-	onlyPreparing := func(to api.JobStatus, fx effects) func(*store.Job) (api.JobStatus, effects, error) {
-		return func(job *store.Job) (api.JobStatus, effects, error) {
-			if job.State.Status != string(sPreparing) {
-				return "", effects{}, errSkip
-			}
-			return to, fx, nil
-		}
-	}
 	if len(prep.Failures) > 0 {
 		fx := effects{FailureReasons: storeFailures(prep.Failures)}
-		if _, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyPreparing(sFailing, fx)); err != nil {
+		if _, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyFrom(sPreparing, sFailing, fx)); err != nil {
 			p.logPrepare(ctx, k, err)
 			return
 		}
-		_, err := p.change(ctx, k.AccountID, k.ID, ActorControl, func(job *store.Job) (api.JobStatus, effects, error) {
-			if job.State.Status != string(sFailing) {
-				return "", effects{}, errSkip
-			}
-			return sFailed, effects{}, nil
-		})
+		_, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyFrom(sFailing, sFailed, effects{}))
 		p.logPrepare(ctx, k, err)
 		return
 	}
@@ -185,16 +172,28 @@ func (p *Provider) prepare(ctx context.Context, k store.JobKey) {
 		return
 	}
 	if spec.confirmationRequired() {
-		_, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyPreparing(sSuspended, effects{SuspendedCause: SuspendedCause}))
+		_, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyFrom(sPreparing, sSuspended, effects{SuspendedCause: SuspendedCause}))
 		p.logPrepare(ctx, k, err)
 		return
 	}
-	ready, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyPreparing(sReady, effects{}))
+	ready, err := p.change(ctx, k.AccountID, k.ID, ActorControl, onlyFrom(sPreparing, sReady, effects{}))
 	if err != nil {
 		p.logPrepare(ctx, k, err)
 		return
 	}
 	p.scheduler.Submit(ctx, ref(ready))
+}
+
+// onlyFrom is a change's decision that moves a job from status from to to
+// with fx, and skips (errSkip) a job no longer in from: someone else, such
+// as the account cancelling it, moved it first.
+func onlyFrom(from, to api.JobStatus, fx effects) func(*store.Job) (api.JobStatus, effects, error) {
+	return func(job *store.Job) (api.JobStatus, effects, error) {
+		if job.State.Status != string(from) {
+			return "", effects{}, errSkip
+		}
+		return to, fx, nil
+	}
 }
 
 func (p *Provider) logPrepare(ctx context.Context, k store.JobKey, err error) {

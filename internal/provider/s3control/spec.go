@@ -53,10 +53,10 @@ func (s *jobSpec) confirmationRequired() bool {
 	return s.ConfirmationRequired == nil || *s.ConfirmationRequired
 }
 
-// operationName is the name of the one member of op that is set, which is
-// also its OperationName enum value (the model names them alike). It
-// returns "" when none or several are set.
-func operationName(op *api.JobOperation) (name string, count int) {
+// OperationName returns the name of the one member of op that is set, which
+// is also its OperationName enum value (the model names them alike), and
+// how many members are set. The name is "" unless exactly one is.
+func OperationName(op *api.JobOperation) (name string, count int) {
 	if op == nil {
 		return "", 0
 	}

@@ -66,17 +66,14 @@ func (p *Provider) TagResource(ctx context.Context, in *api.TagResourceRequest) 
 	if err != nil {
 		return nil, err
 	}
-	tags := make([]store.Tag, len(in.Tags))
-	seen := map[string]bool{}
+	tags := make([]api.S3Tag, len(in.Tags))
 	for i, t := range in.Tags {
-		k := deref(t.Key)
-		if seen[k] {
-			return nil, duplicateTag(k)
-		}
-		seen[k] = true
-		tags[i] = store.Tag{Key: k, Value: deref(t.Value)}
+		tags[i] = api.S3Tag(t)
 	}
-	err = p.jobs.MergeJobTags(ctx, account, id, tags, MaxTags)
+	if k, dup := duplicateKey(tags); dup {
+		return nil, duplicateTag(k)
+	}
+	err = p.jobs.MergeJobTags(ctx, account, id, storeTags(tags), MaxTags)
 	if errors.Is(err, store.ErrTooManyTags) {
 		return nil, tooManyTags()
 	}
@@ -104,9 +101,10 @@ func (p *Provider) ListTagsForResource(ctx context.Context, in *api.ListTagsForR
 	if err != nil {
 		return nil, err
 	}
-	tags, err := p.tags(ctx, account, id)
+	// jobOfARN has loaded the job: only its tags remain to be read.
+	tags, err := p.jobs.JobTags(ctx, account, id)
 	if err != nil {
-		return nil, err
+		return nil, p.storeErr(err)
 	}
 	out := &api.ListTagsForResourceResult{Tags: make([]api.Tag, len(tags))}
 	for i, t := range tags {
@@ -115,6 +113,7 @@ func (p *Provider) ListTagsForResource(ctx context.Context, in *api.ListTagsForR
 	return out, nil
 }
 
+// tags returns the tags of a job the caller can see.
 func (p *Provider) tags(ctx context.Context, account, id string) ([]store.Tag, error) {
 	if _, err := p.load(ctx, account, id); err != nil {
 		return nil, err

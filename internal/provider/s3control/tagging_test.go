@@ -81,11 +81,21 @@ func TestAJobHasOneTagSetWhicheverAPIChangesIt(t *testing.T) {
 			if err != nil || len(out.Tags) != len(s.want) || out.Tags == nil {
 				t.Fatalf("ListTagsForResource = %+v, %v", out, err)
 			}
+			var listed []string
+			for _, tag := range out.Tags {
+				listed = append(listed, *tag.Key+"="+*tag.Value)
+			}
+			if !slices.Equal(listed, s.want) {
+				t.Fatalf("ListTagsForResource tags %v, want %v", listed, s.want)
+			}
 		})
 	}
-	if d := e.describe(t, id); d == nil {
-		t.Fatal("no job")
-	}
+	t.Run("tagging leaves the job itself as it was", func(t *testing.T) {
+		d := e.describe(t, id)
+		if *d.JobId != id || *d.JobArn != arn || *d.Priority != *in.Priority {
+			t.Fatalf("job %s (%s, priority %d) after tagging, want %s (%s, priority %d)", *d.JobId, *d.JobArn, *d.Priority, id, arn, *in.Priority)
+		}
+	})
 }
 
 func TestTaggingLimitsAndErrors(t *testing.T) {

@@ -2,9 +2,9 @@ package s3control
 
 import (
 	"regexp"
-	"strings"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/objectstore"
 )
 
 // The gateway has checked every constraint of the model (required members,
@@ -26,65 +26,61 @@ var (
 	directoryBucketARN = regexp.MustCompile(`^arn:[a-z-]+:s3express:[a-z0-9-]+:\d{12}:bucket/[a-z0-9][a-z0-9.-]*--x-s3$`)
 	// objectARN: an object of a general-purpose bucket, arn:aws:s3:::name/key.
 	objectARN = regexp.MustCompile(`^arn:[a-z-]+:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$`)
-	ipAddress = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
 
-// validBucketName applies the general-purpose bucket naming rules the
-// pattern above does not: no adjacent periods, not an IP address.
-func validBucketName(name string) bool {
-	if strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
-		return false
-	}
-	return !ipAddress.MatchString(name)
-}
-
+// isBucketARN reports whether s is the ARN of a general-purpose bucket whose
+// name follows S3's naming rules.
 func isBucketARN(s string) bool {
 	m := bucketARN.FindStringSubmatch(s)
-	return m != nil && validBucketName(m[1])
+	return m != nil && objectstore.ValidBucketName(m[1])
 }
 
+// isObjectARN reports whether s is the ARN of an object in a general-purpose
+// bucket whose name follows S3's naming rules.
 func isObjectARN(s string) bool {
 	m := objectARN.FindStringSubmatch(s)
-	return m != nil && validBucketName(m[1])
+	return m != nil && objectstore.ValidBucketName(m[1])
 }
 
-// validateCreateJob checks the service rules of a CreateJob request.
-func validateCreateJob(in *api.CreateJobRequest) error {
+// validateCreateJob checks the service rules of a CreateJob request and
+// returns the name of its operation (OperationName).
+func validateCreateJob(in *api.CreateJobRequest) (string, error) {
 	switch {
 	case in.Manifest != nil && in.ManifestGenerator != nil:
-		return badRequest("A job can have either a Manifest or a ManifestGenerator, not both.")
+		return "", badRequest("A job can have either a Manifest or a ManifestGenerator, not both.")
 	case in.Manifest == nil && in.ManifestGenerator == nil:
-		return badRequest("A job needs a Manifest or a ManifestGenerator.")
+		return "", badRequest("A job needs a Manifest or a ManifestGenerator.")
 	}
-	if _, n := operationName(in.Operation); n != 1 {
-		return badRequest("A job must specify exactly one operation; this request specifies %d.", n)
+	op, n := OperationName(in.Operation)
+	if n != 1 {
+		return "", badRequest("A job must specify exactly one operation; this request specifies %d.", n)
 	}
 	if !roleARN.MatchString(deref(in.RoleArn)) {
-		return badRequest("RoleArn %q is not the ARN of an IAM role.", deref(in.RoleArn))
+		return "", badRequest("RoleArn %q is not the ARN of an IAM role.", deref(in.RoleArn))
 	}
 	if in.Manifest != nil {
 		if err := validateManifest(in.Manifest); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if in.ManifestGenerator != nil {
 		if err := validateGenerator(in.ManifestGenerator); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := validateReport(in.Report); err != nil {
-		return err
+		return "", err
 	}
 	if err := validateOperation(in.Operation); err != nil {
-		return err
+		return "", err
 	}
 	if len(in.Tags) > MaxTags {
-		return badRequest("A job can have at most %d tags; this request has %d.", MaxTags, len(in.Tags))
+		return "", badRequest("A job can have at most %d tags; this request has %d.", MaxTags, len(in.Tags))
 	}
 	if k, dup := duplicateKey(in.Tags); dup {
-		return badRequest("The tag key %q appears more than once; tag keys must be unique.", k)
+		return "", badRequest("The tag key %q appears more than once; tag keys must be unique.", k)
 	}
-	return nil
+	return op, nil
 }
 
 func validateManifest(m *api.JobManifest) error {
