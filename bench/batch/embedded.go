@@ -11,8 +11,6 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
@@ -39,15 +37,24 @@ const (
 
 func objectKey(i int) string { return fmt.Sprintf("obj-%07d", i) }
 
-// seed makes sure n objects obj-0000000... exist in bench-data, writing
-// them with as many writers as the store groups into one commit; a marker
-// file in dir remembers that a previous run did it.
-func seed(ctx context.Context, s *stack, n int) error {
+// createBuckets makes sure the data, manifest and report buckets exist in
+// the stack's store.
+func createBuckets(ctx context.Context, s *stack) error {
 	for _, b := range []string{dataBucket, manifestBucket, reportBucket} {
 		_, err := s.objects.CreateBucket(ctx, objectstore.CreateBucketInput{Bucket: b, Owner: account, Region: "us-east-1"})
 		if err != nil && objectstore.Code(err) != objectstore.CodeBucketAlreadyOwnedByYou {
 			return err
 		}
+	}
+	return nil
+}
+
+// seed makes sure n objects obj-0000000... exist in bench-data, writing
+// them with as many writers as the store groups into one commit; a marker
+// file in dir remembers that a previous run did it.
+func seed(ctx context.Context, s *stack, n int) error {
+	if err := createBuckets(ctx, s); err != nil {
+		return err
 	}
 	marker := filepath.Join(s.dir, "seeded-"+strconv.Itoa(n))
 	if _, err := os.Stat(marker); err == nil {
@@ -55,31 +62,12 @@ func seed(ctx context.Context, s *stack, n int) error {
 		return nil
 	}
 	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 1)
-	for range 512 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				_, err := s.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: dataBucket, Key: objectKey(i), Owner: account,
-					Body: strings.NewReader(""), Size: 0})
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := parallel(n, 512, func(i int) error {
+		_, err := s.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: dataBucket, Key: objectKey(i), Owner: account,
+			Body: strings.NewReader(""), Size: 0})
 		return err
-	default:
+	}); err != nil {
+		return err
 	}
 	el := time.Since(start)
 	fmt.Printf("  seeded %d objects in %s (%.0f PutObject/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
@@ -88,17 +76,16 @@ func seed(ctx context.Context, s *stack, n int) error {
 
 func benchEmbedded(ctx context.Context, cfg embeddedConfig) error {
 	fmt.Printf("\nembedded: S3PutObjectTagging over %d objects of the embedded store\n", cfg.objects)
-	dir := cfg.dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "jobplane-bench-batch")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	opts := batch.Options{JobConcurrency: cfg.jobConcurrency, Concurrency: 4 * cfg.jobConcurrency, BatchSize: cfg.writeSize}
+	var (
+		s   *stack
+		err error
+	)
+	if cfg.dir == "" {
+		s, err = openTempStack(ctx, "jobplane-bench-batch", nil, opts)
+	} else {
+		s, err = openStack(ctx, cfg.dir, nil, opts)
 	}
-	s, err := openStack(ctx, dir, nil, batch.Options{JobConcurrency: cfg.jobConcurrency, Concurrency: 4 * cfg.jobConcurrency,
-		BatchSize: cfg.writeSize})
 	if err != nil {
 		return err
 	}

@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,36 +17,9 @@ import (
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
 	"github.com/jobplane/jobplane/internal/batch"
+	"github.com/jobplane/jobplane/internal/motoserver"
 	"github.com/jobplane/jobplane/internal/objectstore/remote"
 )
-
-// startMoto runs moto_server on a free loopback port.
-func startMoto() (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting moto_server: %w", err)
-	}
-	stop := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() }
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if resp, err := http.Get(url + "/moto-api/data.json"); err == nil {
-			resp.Body.Close()
-			return url, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", nil, fmt.Errorf("moto_server did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // parallel calls fn(i) for i in [0, n) from workers goroutines.
 func parallel(n, workers int, fn func(i int) error) error {
@@ -76,7 +45,7 @@ func parallel(n, workers int, fn func(i int) error) error {
 
 func benchRemote(ctx context.Context, n, conc int) error {
 	fmt.Printf("\nremote: S3PutObjectTagging over %d objects of moto_server, %d requests in flight\n", n, conc)
-	url, stop, err := startMoto()
+	url, _, stop, err := motoserver.Start(nil)
 	if err != nil {
 		return err
 	}
@@ -108,16 +77,11 @@ func benchRemote(ctx context.Context, n, conc int) error {
 		return float64(n) / time.Since(start).Seconds(), err
 	}
 
-	dir, err := os.MkdirTemp("", "jobplane-bench-batch-remote")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	store, err := remote.New(ctx, remote.Options{Endpoint: url, PathStyle: true, Region: "us-east-1", Credentials: creds, HTTPClient: hc})
 	if err != nil {
 		return err
 	}
-	s, err := openStack(ctx, dir, store, batch.Options{JobConcurrency: conc, Concurrency: conc})
+	s, err := openTempStack(ctx, "jobplane-bench-batch-remote", store, batch.Options{JobConcurrency: conc, Concurrency: conc})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ const account = "123456789012"
 // data directory, acting on an object store.
 type stack struct {
 	dir     string
+	temp    bool // close removes dir
 	db      *sqlite.DB
 	objects objectstore.Store
 	closeFn func()
@@ -65,11 +66,30 @@ func openStack(ctx context.Context, dir string, objects objectstore.Store, opts 
 	return s, s.eng.Start(ctx)
 }
 
+// openTempStack opens a stack over a new temporary data directory (named
+// after pattern), which its close removes.
+func openTempStack(ctx context.Context, pattern string, objects objectstore.Store, opts batch.Options) (*stack, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openStack(ctx, dir, objects, opts)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.temp = true
+	return s, nil
+}
+
 func (s *stack) close() {
 	s.eng.Stop()
 	s.prov.Stop()
 	s.closeFn()
 	s.db.Close()
+	if s.temp {
+		os.RemoveAll(s.dir)
+	}
 }
 
 func callerCtx() context.Context {

@@ -17,16 +17,29 @@ import (
 // that are still alive are kept: a job being prepared may be writing its
 // generated manifest right now.
 func (e *Engine) sweepLeftovers(ctx context.Context) error {
+	// A job may have a run record and several files: it is read once.
+	type state struct {
+		over   bool
+		status api.JobStatus
+	}
+	seen := map[jobKey]state{}
 	over := func(key jobKey) (bool, api.JobStatus, error) {
+		if st, ok := seen[key]; ok {
+			return st.over, st.status, nil
+		}
+		var st state
 		j, err := e.control.Job(ctx, key.account, key.id)
-		if isNotFound(err) {
-			return true, "", nil
-		}
-		if err != nil {
+		switch {
+		case isNotFound(err):
+			st.over = true
+		case err != nil:
 			return false, "", err
+		default:
+			st.status = deref(j.Descriptor.Status)
+			st.over = s3control.Terminal(st.status)
 		}
-		status := deref(j.Descriptor.Status)
-		return s3control.Terminal(status), status, nil
+		seen[key] = st
+		return st.over, st.status, nil
 	}
 	account, job := "", ""
 	for {
@@ -62,18 +75,19 @@ func (e *Engine) sweepLeftovers(ctx context.Context) error {
 			return err
 		}
 		for _, f := range files {
-			id, rest, ok := strings.Cut(f.Name(), ".")
+			id, _, ok := strings.Cut(f.Name(), ".")
 			if !ok {
 				continue
 			}
-			done, status, err := over(jobKey{a.Name(), id})
+			key := jobKey{a.Name(), id}
+			done, status, err := over(key)
 			if err != nil {
 				return err
 			}
-			temporary := rest != "spool" && rest != "manifest.csv" // a name from os.CreateTemp
+			path := filepath.Join(e.dir, a.Name(), f.Name())
+			temporary := path != e.spoolPath(key) && path != e.generatedPath(key) // a name from os.CreateTemp
 			preparing := status == api.JobStatusNew || status == api.JobStatusPreparing
 			if done || temporary && !preparing {
-				path := filepath.Join(e.dir, a.Name(), f.Name())
 				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 					e.log.Warn("batch: removing a leftover file", "path", path, "error", err)
 				}

@@ -24,7 +24,8 @@ type execution struct {
 	e     *Engine
 	j     *jobSpec
 	op    operation
-	bop   batchOperation // nil unless tasks go in batches
+	bop   batchOperation           // nil unless tasks go in batches
+	bu    objectstore.BatchUpdater // the store, when bop is set
 	chunk int
 	spool *Spool
 
@@ -58,8 +59,8 @@ func (e *Engine) newExecution(soft context.Context, stop context.CancelCauseFunc
 	// Tasks go in batches only where the store changes a batch in one
 	// write; elsewhere each task is its own request.
 	if bop, ok := op.(batchOperation); ok && e.batch > 1 {
-		if _, batches := e.objects.(objectstore.BatchUpdater); batches {
-			x.bop, x.chunk = bop, e.batch
+		if bu, batches := e.objects.(objectstore.BatchUpdater); batches {
+			x.bop, x.bu, x.chunk = bop, bu, e.batch
 		}
 	}
 	if x.phase == "" {
@@ -225,7 +226,7 @@ func (x *execution) attempt(hard context.Context, ts []*task) []outcome {
 	defer cancel()
 	var outs []outcome
 	if x.bop != nil && len(ts) > 1 {
-		outs = x.bop.runBatch(ctx, ts)
+		outs = x.bop.runBatch(ctx, x.bu, ts)
 	} else {
 		outs = make([]outcome, len(ts))
 		for i, t := range ts {

@@ -124,11 +124,11 @@ func isMissingManifest(err error) bool {
 // to the checkpoint (spec §9).
 func (e *Engine) writeReport(ctx context.Context, j *jobSpec, cp store.BatchCheckpoint) error {
 	r := j.report
-	b, err := e.objects.HeadBucket(ctx, r.bucket)
+	_, owned, err := e.ownedBucket(ctx, r.bucket, r.expectedOwner)
 	if err != nil {
 		return err
 	}
-	if r.expectedOwner != "" && b.Owner != "" && b.Owner != r.expectedOwner {
+	if !owned {
 		return objectstore.ErrAccessDenied("The report bucket is not owned by the expected bucket owner " + r.expectedOwner + ".")
 	}
 	spool, err := OpenSpool(e.spoolPath(j.key), cp.SpoolSize)

@@ -26,13 +26,14 @@ func (e *Engine) generate(ctx context.Context, j *jobSpec) (int64, map[string]bo
 		f := jobFailure(FailManifestGenerator, "SourceBucket %q is not a bucket ARN.", deref(g.SourceBucket))
 		return 0, nil, nil, &f, nil
 	}
-	b, err := e.objects.HeadBucket(ctx, src)
+	owner := deref(g.ExpectedBucketOwner)
+	b, owned, err := e.ownedBucket(ctx, src, owner)
 	if err != nil {
 		f, err := decide(err, FailManifestGenerator, "Listing the source bucket %s failed", src)
 		return 0, nil, nil, f, err
 	}
-	if o := deref(g.ExpectedBucketOwner); o != "" && b.Owner != "" && b.Owner != o {
-		f := jobFailure(FailManifestGenerator, "The source bucket %s is not owned by the expected bucket owner %s.", src, o)
+	if !owned {
+		f := jobFailure(FailManifestGenerator, "The source bucket %s is not owned by the expected bucket owner %s.", src, owner)
 		return 0, nil, nil, &f, nil
 	}
 	var out *manifestOutput
@@ -176,7 +177,7 @@ func (g *genFilter) accept(ctx context.Context, o *objectstore.ObjectInfo) (bool
 			return false, nil
 		}
 	}
-	if len(f.MatchAnyStorageClass) > 0 && !slices.Contains(f.MatchAnyStorageClass, api.S3StorageClass(storageClassOf(o))) {
+	if len(f.MatchAnyStorageClass) > 0 && !slices.Contains(f.MatchAnyStorageClass, api.S3StorageClass(objectstore.StorageClassOr(o.StorageClass))) {
 		return false, nil
 	}
 	if !g.details {
@@ -221,13 +222,6 @@ func matchAny(patterns []string, key string, match func(s, p string) bool) bool 
 		}
 	}
 	return false
-}
-
-func storageClassOf(o *objectstore.ObjectInfo) string {
-	if o.StorageClass == "" {
-		return objectstore.StorageStandard
-	}
-	return o.StorageClass
 }
 
 // encryptionMatches applies one ObjectEncryptionFilter: SSE-S3, SSE-KMS

@@ -2,18 +2,22 @@ package batch
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/batch/manifest"
+	"github.com/jobplane/jobplane/internal/batch/report"
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
 
@@ -28,10 +32,11 @@ type manifestOutput struct {
 	e      *Engine
 	j      *jobSpec
 	bucket string
-	prefix string
+	base   string // the folder of the objects: {ManifestPrefix}/job-{JobId}/manifest
 	source string
 	enc    objectstore.Encryption
 	tmp    *os.File
+	sum    hash.Hash // MD5 of the data file, as it is written
 	gz     *gzip.Writer
 	w      *bufio.Writer
 }
@@ -46,17 +51,18 @@ func (e *Engine) newManifestOutput(ctx context.Context, j *jobSpec, source strin
 		f := jobFailure(FailManifestOutput, "ManifestOutputLocation Bucket %q is not a bucket ARN.", deref(loc.Bucket))
 		return nil, &f, nil
 	}
-	b, err := e.objects.HeadBucket(ctx, bucket)
+	owner := deref(loc.ExpectedManifestBucketOwner)
+	_, owned, err := e.ownedBucket(ctx, bucket, owner)
 	if err != nil {
 		f, err := decide(err, FailManifestOutput, "The manifest output bucket %s cannot be used", bucket)
 		return nil, f, err
 	}
-	if o := deref(loc.ExpectedManifestBucketOwner); o != "" && b.Owner != "" && b.Owner != o {
-		f := jobFailure(FailManifestOutput, "The manifest output bucket %s is not owned by the expected bucket owner %s.", bucket, o)
+	if !owned {
+		f := jobFailure(FailManifestOutput, "The manifest output bucket %s is not owned by the expected bucket owner %s.", bucket, owner)
 		return nil, &f, nil
 	}
-	out := &manifestOutput{e: e, j: j, bucket: bucket, source: source, enc: objectstore.Encryption{Algorithm: objectstore.SSES3}}
-	out.prefix = strings.Trim(deref(loc.ManifestPrefix), "/")
+	out := &manifestOutput{e: e, j: j, bucket: bucket, base: report.JobPrefix(deref(loc.ManifestPrefix), j.key.id) + "/manifest",
+		source: source, enc: objectstore.Encryption{Algorithm: objectstore.SSES3}, sum: md5.New()}
 	if kms := deref(loc.ManifestEncryption).SSEKMS; kms != nil {
 		out.enc = objectstore.Encryption{Algorithm: objectstore.SSEKMS, KMSKeyID: deref(kms.KeyId)}
 	}
@@ -66,7 +72,7 @@ func (e *Engine) newManifestOutput(ctx context.Context, j *jobSpec, source strin
 	if out.tmp, err = os.CreateTemp(e.jobDir(j.key), j.key.id+".output.*"); err != nil {
 		return nil, nil, err
 	}
-	out.gz = gzip.NewWriter(out.tmp)
+	out.gz = gzip.NewWriter(io.MultiWriter(out.tmp, out.sum))
 	out.w = bufio.NewWriterSize(out.gz, 256<<10)
 	return out, nil, nil
 }
@@ -85,15 +91,6 @@ func (o *manifestOutput) add(bucket, key, version string) error {
 	return err
 }
 
-// base is the folder of the job's generated manifest.
-func (o *manifestOutput) base() string {
-	folder := "job-" + o.j.key.id + "/manifest"
-	if o.prefix == "" {
-		return folder
-	}
-	return o.prefix + "/" + folder
-}
-
 // finish uploads the data file and the manifest and returns the
 // descriptor DescribeJob shows.
 func (o *manifestOutput) finish(ctx context.Context, total int64) (*api.S3GeneratedManifestDescriptor, error) {
@@ -107,32 +104,22 @@ func (o *manifestOutput) finish(ctx context.Context, total int64) (*api.S3Genera
 	if err != nil {
 		return nil, err
 	}
-	sum := md5.New()
-	if _, err := io.Copy(sum, io.NewSectionReader(o.tmp, 0, size)); err != nil {
-		return nil, err
-	}
 	name := sha1.Sum([]byte(o.j.key.id))
-	dataKey := o.base() + "/data/" + hex.EncodeToString(name[:]) + ".csv.gz"
-	if err := o.put(ctx, dataKey, io.NewSectionReader(o.tmp, 0, size), size, "application/x-gzip"); err != nil {
+	dataKey := o.base + "/data/" + hex.EncodeToString(name[:]) + ".csv.gz"
+	if _, err := o.put(ctx, dataKey, io.NewSectionReader(o.tmp, 0, size), size, "application/x-gzip"); err != nil {
 		return nil, err
 	}
-	doc, _ := json.Marshal(struct {
-		SourceBucket      string `json:"sourceBucket"`
-		DestinationBucket string `json:"destinationBucket"`
-		Version           string `json:"version"`
-		CreationTimestamp string `json:"creationTimestamp"`
-		FileFormat        string `json:"fileFormat"`
-		FileSchema        string `json:"fileSchema"`
-		Files             []any  `json:"files"`
-	}{o.source, bucketARN(o.bucket), "2021-11-30", strconv.FormatInt(o.e.clock.Now().UnixMilli(), 10), "CSV", GeneratedFileSchema,
-		[]any{map[string]any{"key": dataKey, "size": size, "MD5checksum": hex.EncodeToString(sum.Sum(nil))}}})
-	manifestKey := o.base() + "/manifest.json"
-	info, err := o.putBytes(ctx, manifestKey, doc, "application/json")
+	doc, _ := json.Marshal(manifest.Inventory{SourceBucket: o.source, DestinationBucket: bucketARN(o.bucket), Version: "2021-11-30",
+		CreationTimestamp: strconv.FormatInt(o.e.clock.Now().UnixMilli(), 10), FileFormat: "CSV", FileSchema: GeneratedFileSchema,
+		Files: []manifest.InventoryFile{{Key: dataKey, Size: size, MD5Checksum: hex.EncodeToString(o.sum.Sum(nil))}}})
+	manifestKey := o.base + "/manifest.json"
+	info, err := o.put(ctx, manifestKey, bytes.NewReader(doc), int64(len(doc)), "application/json")
 	if err != nil {
 		return nil, err
 	}
-	check := md5.Sum(doc)
-	if _, err := o.putBytes(ctx, o.base()+"/manifest.checksum", []byte(hex.EncodeToString(check[:])), "text/plain"); err != nil {
+	sum := md5.Sum(doc)
+	check := hex.EncodeToString(sum[:])
+	if _, err := o.put(ctx, o.base+"/manifest.checksum", strings.NewReader(check), int64(len(check)), "text/plain"); err != nil {
 		return nil, err
 	}
 	loc := &api.JobManifestLocation{ObjectArn: ptr(bucketARN(o.bucket) + "/" + manifestKey), ETag: ptr(trimETag(info.ETag))}
@@ -142,15 +129,11 @@ func (o *manifestOutput) finish(ctx context.Context, total int64) (*api.S3Genera
 	return &api.S3GeneratedManifestDescriptor{Format: ptr(api.GeneratedManifestFormatS3InventoryReportCSV20211130), Location: loc}, nil
 }
 
-func (o *manifestOutput) put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
-	_, err := o.e.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: o.bucket, Key: key, Owner: o.j.key.account,
-		Body: body, Size: size, Metadata: objectstore.Metadata{ContentType: contentType}, Encryption: o.enc})
-	return err
-}
-
-func (o *manifestOutput) putBytes(ctx context.Context, key string, body []byte, contentType string) (objectstore.ObjectInfo, error) {
+// put stores one object of the generated manifest, of size bytes read
+// from body.
+func (o *manifestOutput) put(ctx context.Context, key string, body io.Reader, size int64, contentType string) (objectstore.ObjectInfo, error) {
 	return o.e.objects.PutObject(ctx, objectstore.PutObjectInput{Bucket: o.bucket, Key: key, Owner: o.j.key.account,
-		Body: strings.NewReader(string(body)), Size: int64(len(body)), Metadata: objectstore.Metadata{ContentType: contentType}, Encryption: o.enc})
+		Body: body, Size: size, Metadata: objectstore.Metadata{ContentType: contentType}, Encryption: o.enc})
 }
 
 // discard removes the temporary data file.

@@ -3,9 +3,12 @@ package batch
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/md5"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -81,7 +84,7 @@ func TestTheManifestGenerator(t *testing.T) {
 			if total > 0 {
 				for _, rows := range h.report(id).rows {
 					for _, r := range rows {
-						k, _ := decodeForTest(r[1])
+						k, _ := url.QueryUnescape(r[1])
 						got = append(got, k)
 					}
 				}
@@ -113,15 +116,27 @@ func TestEnableManifestOutputWritesTheGeneratedManifest(t *testing.T) {
 	}
 	var doc struct {
 		SourceBucket, FileFormat, FileSchema string
-		Files                                []struct{ Key string }
+		Files                                []struct {
+			Key         string
+			Size        int64
+			MD5Checksum string `json:"MD5checksum"`
+		}
 	}
-	if err := json.Unmarshal([]byte(h.read(out, "gen/job-"+id+"/manifest/manifest.json")), &doc); err != nil {
+	body := h.read(out, "gen/job-"+id+"/manifest/manifest.json")
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.SourceBucket != src || doc.FileFormat != "CSV" || doc.FileSchema != GeneratedFileSchema || len(doc.Files) != 1 {
 		t.Fatalf("manifest.json %+v", doc)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader([]byte(h.read(out, doc.Files[0].Key))))
+	if sum := md5.Sum([]byte(body)); h.read(out, "gen/job-"+id+"/manifest/manifest.checksum") != hex.EncodeToString(sum[:]) {
+		t.Fatal("manifest.checksum is not the MD5 of manifest.json")
+	}
+	gz := h.read(out, doc.Files[0].Key)
+	if sum := md5.Sum([]byte(gz)); doc.Files[0].Size != int64(len(gz)) || doc.Files[0].MD5Checksum != hex.EncodeToString(sum[:]) {
+		t.Fatalf("the data file has %d bytes and MD5 %x; manifest.json lists %+v", len(gz), sum, doc.Files[0])
+	}
+	zr, err := gzip.NewReader(bytes.NewReader([]byte(gz)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,8 +151,4 @@ func TestEnableManifestOutputWritesTheGeneratedManifest(t *testing.T) {
 		}
 	}
 	exactlyOnce(t, d, h.report(id), keysOf(rows))
-}
-
-func decodeForTest(raw string) (string, error) {
-	return urlDecode(raw)
 }

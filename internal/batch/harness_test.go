@@ -358,7 +358,7 @@ func progress(d *api.JobDescriptor) (total, succeeded, failed int64) {
 	return deref(p.TotalNumberOfTasks), deref(p.NumberOfTasksSucceeded), deref(p.NumberOfTasksFailed)
 }
 
-// stubInvoker answers every invocation with answer's response.
+// stubInvoker is a function the test writes: it answers each payload.
 type stubInvoker func(payload []byte) ([]byte, string, error)
 
 func (s stubInvoker) Invoke(_ context.Context, _ string, payload []byte) ([]byte, string, error) {
@@ -377,5 +377,3 @@ func gzipString(t *testing.T, s string) string {
 	}
 	return b.String()
 }
-
-func urlDecode(s string) (string, error) { return url.QueryUnescape(s) }

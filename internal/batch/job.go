@@ -2,7 +2,6 @@ package batch
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ func parseJob(j *s3control.Job) (*jobSpec, error) {
 	if p := d.ProgressSummary; p != nil {
 		s.total = deref(p.TotalNumberOfTasks)
 	}
-	s.opName = operationName(d.Operation)
+	s.opName, _ = s3control.OperationName(d.Operation)
 	if s.opName == "" {
 		return nil, fmt.Errorf("batch: job %s has no single operation", s.key)
 	}
@@ -78,25 +77,6 @@ func parseJob(j *s3control.Job) (*jobSpec, error) {
 		return nil, fmt.Errorf("batch: job %s has neither a manifest nor a manifest generator", s.key)
 	}
 	return s, nil
-}
-
-// operationName is the name of the one member of op that is set (also its
-// OperationName value), or "".
-func operationName(op *api.JobOperation) string {
-	if op == nil {
-		return ""
-	}
-	v := reflect.ValueOf(op).Elem()
-	name := ""
-	for i := range v.NumField() {
-		if !v.Field(i).IsNil() {
-			if name != "" {
-				return ""
-			}
-			name = v.Type().Field(i).Name
-		}
-	}
-	return name
 }
 
 // bucketOfARN returns the bucket of arn:PARTITION:s3:::bucket (or, for a

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,30 +12,6 @@ import (
 	"github.com/jobplane/jobplane/internal/batch/lambda"
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
-
-// invocation is what a test function received.
-type invocation struct {
-	Version      string `json:"invocationSchemaVersion"`
-	InvocationID string `json:"invocationId"`
-	Job          struct {
-		ID            string            `json:"id"`
-		UserArguments map[string]string `json:"userArguments"`
-	} `json:"job"`
-	Tasks []struct {
-		TaskID      string  `json:"taskId"`
-		S3Key       string  `json:"s3Key"`
-		S3VersionID *string `json:"s3VersionId"`
-		S3BucketARN string  `json:"s3BucketArn"`
-		S3Bucket    string  `json:"s3Bucket"`
-	} `json:"tasks"`
-}
-
-// answer builds a function's response to an invocation.
-func answer(inv invocation, code, msg string) []byte {
-	b, _ := json.Marshal(map[string]any{"invocationSchemaVersion": inv.Version, "treatMissingKeysAs": "PermanentFailure",
-		"invocationId": inv.InvocationID, "results": []map[string]string{{"taskId": inv.Tasks[0].TaskID, "resultCode": code, "resultString": msg}}})
-	return b
-}
 
 func lambdaJob(version string, args map[string]string) *api.JobOperation {
 	return &api.JobOperation{LambdaInvoke: &api.LambdaInvokeOperation{
@@ -49,10 +24,10 @@ func TestLambdaInvokeJobs(t *testing.T) {
 		t.Parallel()
 		var mu sync.Mutex
 		seen := map[string]int{}
-		var got []invocation
+		var got []lambda.Invocation
 		fn := stubInvoker(func(payload []byte) ([]byte, string, error) {
-			var inv invocation
-			if err := json.Unmarshal(payload, &inv); err != nil {
+			inv, err := lambda.ParseRequest(payload)
+			if err != nil {
 				return nil, "", err
 			}
 			mu.Lock()
@@ -62,13 +37,13 @@ func TestLambdaInvokeJobs(t *testing.T) {
 			mu.Unlock()
 			switch key := inv.Tasks[0].S3Key; {
 			case strings.HasPrefix(key, "ok"):
-				return answer(inv, lambda.Succeeded, "done:"+key), "", nil
+				return lambda.Response(inv, lambda.Succeeded, "done:"+key), "", nil
 			case strings.HasPrefix(key, "perm"):
-				return answer(inv, lambda.PermanentFailure, "no way"), "", nil
+				return lambda.Response(inv, lambda.PermanentFailure, "no way"), "", nil
 			case strings.HasPrefix(key, "temp") && n < 2:
-				return answer(inv, lambda.TemporaryFailure, "later"), "", nil
+				return lambda.Response(inv, lambda.TemporaryFailure, "later"), "", nil
 			case strings.HasPrefix(key, "temp"):
-				return answer(inv, lambda.Succeeded, "second time"), "", nil
+				return lambda.Response(inv, lambda.Succeeded, "second time"), "", nil
 			case strings.HasPrefix(key, "crash"):
 				return []byte(`{"errorMessage":"boom","errorType":"Error"}`), "Unhandled", nil
 			}
@@ -97,7 +72,7 @@ func TestLambdaInvokeJobs(t *testing.T) {
 		for _, inv := range got {
 			// Schema 2.0: bucket name, user arguments, the key as the
 			// manifest writes it (URL-encoded), a null version.
-			if inv.Version != "2.0" || inv.Job.UserArguments["k1"] != "v1" || inv.Tasks[0].S3Bucket != b || inv.Tasks[0].S3VersionID != nil || len(inv.Tasks) != 1 {
+			if inv.SchemaVersion != "2.0" || inv.Job.UserArguments["k1"] != "v1" || inv.Tasks[0].S3Bucket != b || inv.Tasks[0].S3VersionID != nil || len(inv.Tasks) != 1 {
 				t.Fatalf("invocation %+v", inv)
 			}
 		}
@@ -106,16 +81,39 @@ func TestLambdaInvokeJobs(t *testing.T) {
 		t.Parallel()
 		var arn string
 		fn := stubInvoker(func(payload []byte) ([]byte, string, error) {
-			var inv invocation
-			json.Unmarshal(payload, &inv)
+			inv, err := lambda.ParseRequest(payload)
+			if err != nil {
+				return nil, "", err
+			}
 			arn = inv.Tasks[0].S3BucketARN
-			return answer(inv, lambda.Succeeded, ""), "", nil
+			return lambda.Response(inv, lambda.Succeeded, ""), "", nil
 		})
 		h := newHarness(t, withOptions(func(o *Options) { o.Lambda = fn }))
 		b := h.bucket("lam1")
 		h.runOp(lambdaJob("1.0", nil), []string{b + ",x"})
 		if arn != "arn:aws:s3:::"+b {
 			t.Fatalf("s3BucketArn %q", arn)
+		}
+	})
+	t.Run("a resultString too long for the spool is cut short in the report", func(t *testing.T) {
+		t.Parallel()
+		long := strings.Repeat("r", maxSpoolField+100)
+		fn := stubInvoker(func(payload []byte) ([]byte, string, error) {
+			inv, err := lambda.ParseRequest(payload)
+			if err != nil {
+				return nil, "", err
+			}
+			return lambda.Response(inv, lambda.Succeeded, long), "", nil
+		})
+		h := newHarness(t, withOptions(func(o *Options) { o.Lambda = fn }))
+		b := h.bucket("lamlong")
+		d, r := h.runOp(lambdaJob("1.0", nil), []string{b + ",big"})
+		if _, s, f := progress(d); s != 1 || f != 0 {
+			t.Fatalf("progress %d succeeded, %d failed", s, f)
+		}
+		row := r.row(t, "big")
+		if msg := row[6]; row[3] != "succeeded" || len(msg) != maxSpoolField || msg != long[:maxSpoolField-3]+"..." {
+			t.Fatalf("the report's message has %d bytes, ending %q", len(msg), msg[max(0, len(msg)-8):])
 		}
 	})
 	t.Run("a local executable is a function", func(t *testing.T) {

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,8 +32,8 @@ func newGated(prefix string) *gated {
 
 func (g *gated) invoker() stubInvoker {
 	return func(payload []byte) ([]byte, string, error) {
-		var inv invocation
-		if err := json.Unmarshal(payload, &inv); err != nil {
+		inv, err := lambda.ParseRequest(payload)
+		if err != nil {
 			return nil, "", err
 		}
 		key := inv.Tasks[0].S3Key
@@ -44,7 +43,7 @@ func (g *gated) invoker() stubInvoker {
 		g.mu.Lock()
 		g.calls[key]++
 		g.mu.Unlock()
-		return answer(inv, lambda.Succeeded, "ok"), "", nil
+		return lambda.Response(inv, lambda.Succeeded, "ok"), "", nil
 	}
 }
 
@@ -67,6 +66,25 @@ func (g *gated) stop(h *harness) {
 		}
 		return
 	}
+}
+
+// gatedJob starts a harness whose Lambda function is gated on keys
+// starting with "k", with JobConcurrency perJob and then the options of
+// set, creates a LambdaInvoke job over n such keys of a new bucket named
+// for name, and waits for the job to be Active.
+func gatedJob(t *testing.T, name string, n, perJob int, set ...func(*Options)) (g *gated, h *harness, id string, rows []string) {
+	t.Helper()
+	g = newGated("k")
+	h = newHarness(t, withOptions(func(o *Options) {
+		o.Lambda, o.JobConcurrency = g.invoker(), perJob
+		for _, f := range set {
+			f(o)
+		}
+	}))
+	rows = rowsOf(h.bucket(name), "k", n)
+	id = h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket(name+"man"), "m.csv", rows)))
+	h.wait(id, api.JobStatusActive)
+	return g, h, id, rows
 }
 
 // rowsOf returns n manifest rows of bucket with keys prefix0000...
@@ -138,12 +156,7 @@ func TestAHigherPriorityJobPausesALowerOneWhichThenResumes(t *testing.T) {
 
 func TestCancellingARunningJobStopsItAndReportsWhatRan(t *testing.T) {
 	t.Parallel()
-	g := newGated("k")
-	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 2 }))
-	b := h.bucket("cancel")
-	rows := rowsOf(b, "k", 200)
-	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("cancelman"), "m.csv", rows)))
-	h.wait(id, api.JobStatusActive)
+	g, h, id, _ := gatedJob(t, "cancel", 200, 2)
 	g.release(10)
 	out, err := h.prov.UpdateJobStatus(h.ctx(), &api.UpdateJobStatusRequest{AccountId: ptr(testAccount), JobId: ptr(id),
 		RequestedJobStatus: ptr(api.RequestedJobStatusCancelled), StatusUpdateReason: ptr("enough")})
@@ -316,12 +329,7 @@ func TestReportScopes(t *testing.T) {
 
 func TestARestartedEngineResumesEveryJobExactlyOnce(t *testing.T) {
 	t.Parallel()
-	g := newGated("k")
-	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 4 }))
-	b := h.bucket("resume")
-	rows := rowsOf(b, "k", 120)
-	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("resumeman"), "m.csv", rows)))
-	h.wait(id, api.JobStatusActive)
+	g, h, id, rows := gatedJob(t, "resume", 120, 4)
 	for range 3 {
 		g.release(25)
 		g.stop(h)
@@ -344,13 +352,8 @@ func (c *jumpClock) jump(d time.Duration)                   { c.off.Add(int64(d)
 // the time between a stop and the restart.
 func TestActiveTimeLeavesOutTheTimeTheEngineWasDown(t *testing.T) {
 	t.Parallel()
-	g := newGated("k")
 	clk := &jumpClock{}
-	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency, o.Clock = g.invoker(), 4, clk }))
-	b := h.bucket("downtime")
-	rows := rowsOf(b, "k", 20)
-	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("downtimeman"), "m.csv", rows)))
-	h.wait(id, api.JobStatusActive)
+	g, h, id, rows := gatedJob(t, "downtime", 20, 4, func(o *Options) { o.Clock = clk })
 	g.release(5)
 	g.stop(h)
 	clk.jump(time.Hour) // down for an hour
@@ -421,21 +424,9 @@ func TestRaisingAWaitingJobsPriorityPausesTheRunningOne(t *testing.T) {
 
 func TestAJobWhoseResultsWereLostFailsInsteadOfReportingWrong(t *testing.T) {
 	t.Parallel()
-	g := newGated("k")
-	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 1 }))
-	b := h.bucket("lost")
-	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("lostman"), "m.csv", rowsOf(b, "k", 50))))
-	h.wait(id, api.JobStatusActive)
+	g, h, id, _ := gatedJob(t, "lost", 50, 1)
 	g.release(5)
-	done := make(chan struct{})
-	go func() { h.close(); close(done) }()
-	for running := true; running; {
-		select {
-		case g.gate <- struct{}{}:
-		case <-done:
-			running = false
-		}
-	}
+	g.stop(h)
 	if err := os.Remove(filepath.Join(h.dir, "batch", testAccount, id+".spool")); err != nil {
 		t.Fatal(err)
 	}
@@ -449,11 +440,7 @@ func TestAJobWhoseResultsWereLostFailsInsteadOfReportingWrong(t *testing.T) {
 
 func TestAReportThatCannotBeWrittenFailsTheJob(t *testing.T) {
 	t.Parallel()
-	g := newGated("k")
-	h := newHarness(t, withOptions(func(o *Options) { o.Lambda, o.JobConcurrency = g.invoker(), 1 }))
-	b := h.bucket("noreport")
-	id := h.create(h.job(lambdaJob("1.0", nil), h.csvManifest(h.bucket("noreportman"), "m.csv", rowsOf(b, "k", 5))))
-	h.wait(id, api.JobStatusActive)
+	g, h, id, _ := gatedJob(t, "noreport", 5, 1)
 	// The report bucket existed when the job was prepared; it is gone
 	// when the report is due.
 	if err := h.objects.DeleteBucket(context.Background(), h.reports); err != nil {

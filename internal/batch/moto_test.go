@@ -2,18 +2,14 @@ package batch
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/jobplane/jobplane/internal/motoserver"
 	"github.com/jobplane/jobplane/internal/objectstore"
 	"github.com/jobplane/jobplane/internal/objectstore/remote"
 )
@@ -23,16 +19,14 @@ import (
 var moto struct {
 	once sync.Once
 	url  string
-	cmd  *exec.Cmd
+	stop func()
 	err  string
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if moto.cmd != nil {
-		// moto_server may start helpers of its own: end its process group.
-		syscall.Kill(-moto.cmd.Process.Pid, syscall.SIGKILL)
-		moto.cmd.Wait()
+	if moto.stop != nil {
+		moto.stop()
 	}
 	os.Exit(code)
 }
@@ -46,38 +40,12 @@ func motoURL(t *testing.T) string {
 			moto.err = "moto_server is not installed"
 			return
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		url, _, stop, err := motoserver.Start(append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing"))
 		if err != nil {
 			moto.err = err.Error()
 			return
 		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
-		if err := cmd.Start(); err != nil {
-			moto.err = err.Error()
-			return
-		}
-		moto.cmd = cmd
-		url := "http://127.0.0.1:" + strconv.Itoa(port)
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		deadline := time.After(60 * time.Second)
-		for {
-			if resp, err := http.Get(url + "/moto-api/data.json"); err == nil {
-				resp.Body.Close()
-				moto.url = url
-				return
-			}
-			select {
-			case <-tick.C:
-			case <-deadline:
-				moto.err = "moto_server did not answer within a minute"
-				return
-			}
-		}
+		moto.url, moto.stop = url, stop
 	})
 	if moto.url == "" {
 		if os.Getenv("JOBPLANE_REQUIRE_E2E") == "1" {

@@ -35,8 +35,9 @@ type operation interface {
 // one store write (objectstore.BatchUpdater).
 type batchOperation interface {
 	operation
-	// runBatch performs tasks and returns their outcomes in order.
-	runBatch(ctx context.Context, ts []*task) []outcome
+	// runBatch performs tasks with bu, the job's store, and returns their
+	// outcomes in order.
+	runBatch(ctx context.Context, bu objectstore.BatchUpdater, ts []*task) []outcome
 }
 
 // opEnv is what operations act with.
@@ -166,15 +167,8 @@ func (c *changeOp) run(ctx context.Context, t *task) outcome {
 	return succeeded("")
 }
 
-func (c *changeOp) runBatch(ctx context.Context, ts []*task) []outcome {
+func (c *changeOp) runBatch(ctx context.Context, bu objectstore.BatchUpdater, ts []*task) []outcome {
 	out := make([]outcome, len(ts))
-	bu, ok := c.env.objects.(objectstore.BatchUpdater)
-	if !ok {
-		for i, t := range ts {
-			out[i] = c.run(ctx, t)
-		}
-		return out
-	}
 	// Group the tasks by bucket, keeping each group's order.
 	groups := map[string][]int{}
 	var order []string

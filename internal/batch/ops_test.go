@@ -15,6 +15,7 @@ import (
 	"time"
 
 	api "github.com/jobplane/jobplane/internal/api/s3control"
+	"github.com/jobplane/jobplane/internal/batch/lambda"
 	"github.com/jobplane/jobplane/internal/batch/xxhash"
 	"github.com/jobplane/jobplane/internal/objectstore"
 )
@@ -298,11 +299,11 @@ var opCases = []opCase{
 	{name: "LambdaInvoke invokes the function once per task with the manifest's key",
 		opts: []harnessOption{withOptions(func(o *Options) {
 			o.Lambda = stubInvoker(func(payload []byte) ([]byte, string, error) {
-				var inv invocation
-				if err := json.Unmarshal(payload, &inv); err != nil {
+				inv, err := lambda.ParseRequest(payload)
+				if err != nil {
 					return nil, "", err
 				}
-				return answer(inv, "Succeeded", "saw "+inv.Tasks[0].S3Key), "", nil
+				return lambda.Response(inv, lambda.Succeeded, "saw "+inv.Tasks[0].S3Key), "", nil
 			})
 		})},
 		run: func(t *testing.T, h *harness) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jobplane/jobplane/internal/apierror"
 	"github.com/jobplane/jobplane/internal/batch/report"
@@ -74,14 +75,33 @@ func retryableStatus(status int) bool {
 		status == http.StatusTooManyRequests
 }
 
-// result turns a task's outcome into its report row.
+// result turns a task's outcome into its report row. Each field is cut to
+// what the spool holds: a longer one (a Lambda resultString is the
+// function's to choose) could be written but not read back, and the report
+// could never be written.
 func (t *task) result(o outcome) report.Result {
 	r := report.Result{Bucket: t.entry.Bucket, Key: t.entry.RawKey, VersionID: t.entry.VersionID,
 		Status: report.Succeeded, HTTPStatus: o.status, Message: o.msg}
 	if o.failed {
 		r.Status, r.ErrorCode = report.Failed, o.code
 	}
+	for _, f := range []*string{&r.Bucket, &r.Key, &r.VersionID, &r.ErrorCode, &r.Message} {
+		*f = truncate(*f, maxSpoolField)
+	}
 	return r
+}
+
+// truncate returns s cut to at most n bytes, ending in "..." where it was
+// cut, and never inside a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("...")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // Retry is how often and how patiently a task that failed with a

@@ -94,15 +94,26 @@ func (e *Engine) checkReport(ctx context.Context, j *jobSpec) (*api.JobFailure, 
 	if !j.report.enabled {
 		return nil, nil
 	}
-	b, err := e.objects.HeadBucket(ctx, j.report.bucket)
+	_, owned, err := e.ownedBucket(ctx, j.report.bucket, j.report.expectedOwner)
 	if err != nil {
 		return decide(err, FailReportBucket, "The report bucket %s cannot be used", j.report.bucket)
 	}
-	if o := j.report.expectedOwner; o != "" && b.Owner != "" && b.Owner != o {
-		f := jobFailure(FailReportBucket, "The report bucket %s is not owned by the expected bucket owner %s.", j.report.bucket, o)
+	if !owned {
+		f := jobFailure(FailReportBucket, "The report bucket %s is not owned by the expected bucket owner %s.", j.report.bucket, j.report.expectedOwner)
 		return &f, nil
 	}
 	return nil, nil
+}
+
+// ownedBucket reads a bucket a job names and tells whether it is owned by
+// expectedOwner: it is when no owner is expected or the store does not
+// record owners.
+func (e *Engine) ownedBucket(ctx context.Context, name, expectedOwner string) (objectstore.Bucket, bool, error) {
+	b, err := e.objects.HeadBucket(ctx, name)
+	if err != nil {
+		return b, false, err
+	}
+	return b, expectedOwner == "" || b.Owner == "" || b.Owner == expectedOwner, nil
 }
 
 // readManifest checks the manifest object against the job's manifest

@@ -94,18 +94,27 @@ func (e *Engine) activate(ctx context.Context, key jobKey, status api.JobStatus)
 	return status, fmt.Errorf("batch: job %s keeps changing status", key)
 }
 
-// storePaused moves a job that waits for a place, but that the store shows
-// Active or Pausing (a restart left it so), to Paused, and returns the
+// pause takes a job from Active or Pausing to Paused and returns the
 // status it ends in. It takes each edge at most once: if someone else
 // moved the job meanwhile, it leaves the job where they put it.
-func (e *Engine) storePaused(ctx context.Context, key jobKey, status api.JobStatus) api.JobStatus {
+func (e *Engine) pause(ctx context.Context, key jobKey, status api.JobStatus) (api.JobStatus, error) {
 	var err error
 	if status == api.JobStatusActive {
-		status, err = e.move(ctx, key, status, api.JobStatusPausing, "")
+		if status, err = e.move(ctx, key, status, api.JobStatusPausing, ""); err != nil {
+			return status, err
+		}
 	}
-	if err == nil && status == api.JobStatusPausing {
+	if status == api.JobStatusPausing {
 		status, err = e.move(ctx, key, status, api.JobStatusPaused, "")
 	}
+	return status, err
+}
+
+// storePaused moves a job that waits for a place, but that the store shows
+// Active or Pausing (a restart left it so), to Paused, and returns the
+// status it ends in (see pause).
+func (e *Engine) storePaused(ctx context.Context, key jobKey, status api.JobStatus) api.JobStatus {
+	status, err := e.pause(ctx, key, status)
 	if err != nil && ctx.Err() == nil && !isNotFound(err) {
 		e.log.Error("batch: pausing a waiting job", "job", key.String(), "error", err)
 	}
@@ -185,18 +194,8 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 	soft, stop := context.WithCancelCause(soft)
 	defer stop(nil)
 	x, err := e.newExecution(soft, stop, j, run.Checkpoint, j.status == api.JobStatusActive)
-	var oe *opError
-	if errors.As(err, &oe) {
-		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailInvalidOperation, "%s", oe.msg))
-		if err != nil {
-			return resultRetry, err
-		}
-		return e.afterMove(hard, key, status)
-	}
-	if errors.Is(err, ErrSpoolLost) {
-		// The results of the tasks that ran are gone: the report can no
-		// longer be right, and the job fails rather than lie.
-		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", jobFailure(FailResultsLost, "%v", err))
+	if f, ok := executionFailure(err); ok {
+		status, err := e.move(hard, key, api.JobStatusActive, api.JobStatusFailing, "", f)
 		if err != nil {
 			return resultRetry, err
 		}
@@ -226,6 +225,23 @@ func (e *Engine) runJobErr(hard, soft context.Context, key jobKey) (runResult, e
 		return resultStopped, nil
 	}
 	return e.afterRun(hard, x, status, runErr)
+}
+
+// executionFailure returns the FailureReasons entry of a job whose
+// execution cannot be set up for a reason that will not pass (an
+// operation the engine cannot run, results lost); ok is false for any
+// other error.
+func executionFailure(err error) (f api.JobFailure, ok bool) {
+	var oe *opError
+	switch {
+	case errors.As(err, &oe):
+		return jobFailure(FailInvalidOperation, "%s", oe.msg), true
+	case errors.Is(err, ErrSpoolLost):
+		// The results of the tasks that ran are gone: the report can no
+		// longer be right, and the job fails rather than lie.
+		return jobFailure(FailResultsLost, "%v", err), true
+	}
+	return api.JobFailure{}, false
 }
 
 const thresholdReason = "Job failed because the task failure threshold was exceeded."
@@ -262,15 +278,8 @@ func (e *Engine) afterRun(ctx context.Context, x *execution, status api.JobStatu
 		}
 		return e.afterMove(ctx, key, status)
 	case errors.Is(runErr, errPause):
-		if status == api.JobStatusActive {
-			if status, err = e.move(ctx, key, status, api.JobStatusPausing, ""); err != nil {
-				return resultRetry, err
-			}
-		}
-		if status == api.JobStatusPausing {
-			if status, err = e.move(ctx, key, status, api.JobStatusPaused, ""); err != nil {
-				return resultRetry, err
-			}
+		if status, err = e.pause(ctx, key, status); err != nil {
+			return resultRetry, err
 		}
 		if status == api.JobStatusPaused {
 			return resultPaused, nil

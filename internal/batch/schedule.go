@@ -67,6 +67,10 @@ type scheduler struct {
 	seq     uint64
 	started bool
 	stopped bool
+	// wakeAt is when the pending wake-up (see wake) reschedules, zero when
+	// none is pending; cancelWake abandons it.
+	wakeAt     time.Time
+	cancelWake context.CancelFunc
 }
 
 func newScheduler(e *Engine) *scheduler {
@@ -272,18 +276,36 @@ func (s *scheduler) reschedule() {
 			})
 		}
 	}
-	if !retryAt.IsZero() {
-		d := retryAt.Sub(now)
-		s.e.goBackground(func(ctx context.Context) {
-			select {
-			case <-s.e.clock.After(d):
-				s.mu.Lock()
-				s.reschedule()
-				s.mu.Unlock()
-			case <-ctx.Done():
-			}
-		})
+	if !retryAt.IsZero() && (s.wakeAt.IsZero() || retryAt.Before(s.wakeAt)) {
+		s.wake(retryAt, retryAt.Sub(now))
 	}
+}
+
+// wake runs reschedule again at the time at, d from now, when a job that
+// waits out its notBefore may start. At most one wake-up is pending: an
+// earlier one replaces it, and a later one is left to the reschedule it
+// runs. s.mu is held.
+func (s *scheduler) wake(at time.Time, d time.Duration) {
+	if s.cancelWake != nil {
+		s.cancelWake()
+	}
+	ctx, cancel := context.WithCancel(s.e.bg)
+	s.wakeAt, s.cancelWake = at, cancel
+	s.e.goBackground(func(context.Context) {
+		defer cancel()
+		select {
+		case <-s.e.clock.After(d):
+		case <-ctx.Done():
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if ctx.Err() != nil {
+			return // replaced while it waited for the lock
+		}
+		s.wakeAt, s.cancelWake = time.Time{}, nil
+		s.reschedule()
+	})
 }
 
 // lowestBelow is the running job that a waiting job of priority pauses:

@@ -22,6 +22,10 @@ type Spool struct {
 	size int64 // bytes appended, flushed or not
 }
 
+// maxSpoolField bounds each string of a record (task.result cuts longer
+// ones): the reader holds a whole field in its buffer.
+const maxSpoolField = 1 << 20
+
 // ErrSpoolLost says a spool is shorter than its checkpoint: results the
 // checkpoint counts are gone (the file was removed or cut outside jobplane).
 var ErrSpoolLost = errors.New("batch: the result spool lost results its checkpoint recorded")
@@ -53,8 +57,9 @@ func OpenSpool(path string, size int64) (*Spool, error) {
 	return &Spool{f: f, w: bufio.NewWriterSize(f, 256<<10), size: size}, nil
 }
 
-// Append adds a task's result. Write errors are kept by the buffer and
-// returned by the next Sync, which every checkpoint calls.
+// Append adds a task's result, whose strings are at most maxSpoolField
+// bytes each. Write errors are kept by the buffer and returned by the next
+// Flush, which every checkpoint calls.
 func (s *Spool) Append(r report.Result) {
 	var buf [binary.MaxVarintLen64]byte
 	put := func(v string) {
@@ -78,18 +83,8 @@ func (s *Spool) Append(r report.Result) {
 	put(r.Message)
 }
 
-// Sync makes every appended record durable and returns the spool's size, to
-// record in a checkpoint.
-func (s *Spool) Sync() (int64, error) {
-	size, err := s.Flush()
-	if err != nil {
-		return 0, err
-	}
-	return size, s.SyncFile()
-}
-
 // Flush hands every appended record to the file and returns the spool's
-// size. It is Sync's first half: a checkpoint flushes while appends are
+// size, to record in a checkpoint. A checkpoint flushes while appends are
 // held off, so that the size matches the rows it records, then calls
 // SyncFile without holding them off.
 func (s *Spool) Flush() (int64, error) {
@@ -106,7 +101,7 @@ func (s *Spool) EachAll(fn func(report.Result) error) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 1<<20)
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), maxSpoolField)
 	for {
 		rec, err := readRecord(r)
 		if errors.Is(err, io.EOF) {
@@ -119,18 +114,6 @@ func (s *Spool) EachAll(fn func(report.Result) error) error {
 			return err
 		}
 	}
-}
-
-// Each calls fn for every record of the given status (report.Succeeded or
-// report.Failed), in the order they were appended, reading the spool from its
-// start; it flushes pending records first.
-func (s *Spool) Each(status string, fn func(report.Result) error) error {
-	return s.EachAll(func(rec report.Result) error {
-		if rec.Status != status {
-			return nil
-		}
-		return fn(rec)
-	})
 }
 
 func readRecord(r *bufio.Reader) (report.Result, error) {
@@ -150,25 +133,15 @@ func readRecord(r *bufio.Reader) (report.Result, error) {
 	rec.HTTPStatus = int(code)
 	for _, dst := range []*string{&rec.Bucket, &rec.Key, &rec.VersionID, &rec.ErrorCode, &rec.Message} {
 		n, err := binary.ReadUvarint(r)
-		if err != nil || n > 1<<20 {
+		if err != nil || n > maxSpoolField {
 			return rec, io.ErrUnexpectedEOF
 		}
-		if n == 0 {
-			*dst = ""
-			continue
-		}
-		b, err := r.Peek(int(n))
-		if err == nil {
-			*dst = string(b)
-			_, err = r.Discard(int(n))
-		} else if err == bufio.ErrBufferFull {
-			big := make([]byte, n)
-			_, err = io.ReadFull(r, big)
-			*dst = string(big)
-		}
+		b, err := r.Peek(int(n)) // fits: the buffer holds maxSpoolField bytes
 		if err != nil {
 			return rec, io.ErrUnexpectedEOF
 		}
+		*dst = string(b)
+		r.Discard(int(n))
 	}
 	return rec, nil
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/jobplane/jobplane/internal/batch/manifest"
 	"github.com/jobplane/jobplane/internal/batch/report"
 )
 
@@ -19,13 +21,35 @@ func result(i int) report.Result {
 	return report.Result{Bucket: "b", Key: fmt.Sprintf("k%d", i), VersionID: "v", Status: report.Succeeded, HTTPStatus: 200, Message: "Successful"}
 }
 
+// collect returns the records of a status, in the order they were
+// appended.
 func collect(t *testing.T, s *Spool, status string) []report.Result {
 	t.Helper()
 	var out []report.Result
-	if err := s.Each(status, func(r report.Result) error { out = append(out, r); return nil }); err != nil {
+	err := s.EachAll(func(r report.Result) error {
+		if r.Status == status {
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// checkpoint makes the records appended so far durable, as a checkpoint
+// does, and returns the spool's size.
+func checkpoint(t *testing.T, s *Spool) int64 {
+	t.Helper()
+	size, err := s.Flush()
+	if err == nil {
+		err = s.SyncFile()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return size
 }
 
 func TestASpoolResumesAtItsCheckpoint(t *testing.T) {
@@ -37,14 +61,11 @@ func TestASpoolResumesAtItsCheckpoint(t *testing.T) {
 	for i := range 100 {
 		s.Append(result(i))
 	}
-	size, err := s.Sync()
-	if err != nil {
-		t.Fatal(err)
-	}
+	size := checkpoint(t, s)
 	for i := 100; i < 150; i++ { // appended after the checkpoint, then a crash
 		s.Append(result(i))
 	}
-	s.Sync()
+	checkpoint(t, s)
 	s.Close()
 
 	s, err = OpenSpool(path, size)
@@ -62,6 +83,27 @@ func TestASpoolResumesAtItsCheckpoint(t *testing.T) {
 	}
 	if _, err := OpenSpool(path, 1<<30); err == nil {
 		t.Fatal("a checkpoint larger than the spool was accepted")
+	}
+}
+
+func TestAResultTooLongForTheSpoolIsCutAndReadsBack(t *testing.T) {
+	s, err := OpenSpool(filepath.Join(t.TempDir(), "s"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	long := strings.Repeat("é", maxSpoolField) // two bytes each: the cut falls inside one
+	tk := &task{entry: manifest.Entry{Bucket: "b", RawKey: "k"}}
+	s.Append(tk.result(succeeded(long)))
+	s.Append(tk.result(succeeded("short")))
+	recs := collect(t, s, report.Succeeded)
+	if len(recs) != 2 || recs[1].Message != "short" {
+		t.Fatalf("%d records read back", len(recs))
+	}
+	msg := recs[0].Message
+	if len(msg) > maxSpoolField || len(msg) < maxSpoolField-4 || !utf8.ValidString(msg) ||
+		!strings.HasSuffix(msg, "...") || !strings.HasPrefix(long, strings.TrimSuffix(msg, "...")) {
+		t.Fatalf("the long message read back as %d bytes ending %q", len(msg), msg[max(0, len(msg)-8):])
 	}
 }
 

@@ -44,21 +44,16 @@ func NewWindow(size int, mark, offset int64, done []int64) *Window {
 
 // Next claims the next row for a task, blocking while the window is full.
 // One goroutine, the one reading the manifest, calls Next; any goroutine
-// calls Done. It
-// returns the row number and whether the row must run: false for a row a
-// checkpoint already recorded as done (the caller reads past it and calls
-// Done with its offset, as for any other row). It fails only when ctx ends.
+// calls Done. It returns the row number and whether the row must run: false
+// for a row a checkpoint already recorded as done (the caller reads past it
+// and calls Done with its offset, as for any other row). It fails only when
+// ctx ends.
 func (w *Window) Next(ctx context.Context) (row int64, run bool, err error) {
 	for {
-		w.mu.Lock()
-		if w.next-w.mark < w.size {
-			row = w.next
-			w.next++
-			_, already := w.done[row]
-			w.mu.Unlock()
-			return row, !already, nil
+		var ok bool
+		if row, run, ok = w.TryNext(); ok {
+			return row, run, nil
 		}
-		w.mu.Unlock()
 		select {
 		case <-w.room:
 		case <-ctx.Done():
@@ -121,11 +116,4 @@ func (w *Window) Checkpoint() (mark, offset int64, done []int64) {
 	}
 	slices.Sort(done)
 	return w.mark, w.markOff, done
-}
-
-// InFlight returns how many claimed rows are not done yet.
-func (w *Window) InFlight() int64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.next - w.mark - int64(len(w.done))
 }

@@ -195,8 +195,8 @@ type Multi struct {
 
 // Invoke implements Invoker.
 func (m *Multi) Invoke(ctx context.Context, functionARN string, payload []byte) ([]byte, string, error) {
+	name, _ := FunctionName(functionARN)
 	if m.Local != nil {
-		name, _ := FunctionName(functionARN)
 		if _, ok := m.Local.Functions[name]; ok || m.Remote == nil {
 			return m.Local.Invoke(ctx, functionARN, payload)
 		}
@@ -204,6 +204,5 @@ func (m *Multi) Invoke(ctx context.Context, functionARN string, payload []byte) 
 	if m.Remote != nil {
 		return m.Remote.Invoke(ctx, functionARN, payload)
 	}
-	name, _ := FunctionName(functionARN)
 	return nil, "", &NotFoundError{Name: name}
 }
